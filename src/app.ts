@@ -1,0 +1,128 @@
+// createApp(deps) -> the HTTP application: GraphQL at /graphql (POST and GET per the
+// GraphQL-over-HTTP spec, GraphiQL in a browser), /healthz and /readyz. No listening and no
+// environment reads here: tests call app.fetch, main.ts serves app.handle.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { createYoga, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
+import type { Authenticate } from './auth.js';
+import { type Context, createContext } from './context.js';
+import type { Store } from './db/client.js';
+import { createMaskError, useErrorCodes } from './graphql-errors.js';
+import type { Logger } from './logger.js';
+import { newRequestScope, requestScope } from './request-scope.js';
+import { schema } from './schema/index.js';
+
+export interface AppDeps {
+  store: Store;
+  authenticate: Authenticate;
+  logger: Logger;
+  customerQuota: number;
+  /** GraphiQL options, or false to serve none. */
+  graphiql: GraphiQLOptions | false;
+}
+
+export interface App {
+  /** Handles one request (WHATWG fetch API). */
+  fetch(request: Request): Promise<Response>;
+  /** Node's http request listener. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+}
+
+/** Echoes the request ID in every response, so a client can quote it. */
+function useRequestIdHeader(): Plugin {
+  return {
+    onResponse({ response }) {
+      const scope = requestScope.getStore();
+      if (scope) response.headers.set('x-request-id', scope.requestId);
+    },
+  };
+}
+
+/** /readyz answers 200 only while the database answers. */
+function useReadiness(store: Store, logger: Logger): Plugin {
+  return {
+    async onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/readyz') return;
+      try {
+        await store.ping();
+        endResponse(
+          new fetchAPI.Response('{"status":"ready"}', {
+            headers: { 'content-type': 'application/json' },
+          }),
+        );
+      } catch (error) {
+        logger.warn('readiness check failed', { error });
+        endResponse(
+          new fetchAPI.Response('{"status":"database unavailable"}', {
+            status: 503,
+            headers: { 'content-type': 'application/json' },
+          }),
+        );
+      }
+    },
+  };
+}
+
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { store, logger } = deps;
+  const contextDeps = {
+    db: store.db,
+    authenticate: deps.authenticate,
+    customerQuota: deps.customerQuota,
+  };
+
+  // The bundled GraphiQL (no CDN) is large: load it only where it is served.
+  const renderGraphiQL = deps.graphiql
+    ? (await import('@graphql-yoga/render-graphiql')).renderGraphiQL
+    : undefined;
+
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/healthz',
+    landingPage: false,
+    cors: false,
+    graphiql: deps.graphiql === false ? false : deps.graphiql,
+    ...(renderGraphiQL ? { renderGraphiQL } : {}),
+    maskedErrors: { maskError: createMaskError(logger) },
+    logging: {
+      debug: (...args) => logger.debug(String(args[0]), { detail: args.slice(1) }),
+      info: (...args) => logger.info(String(args[0]), { detail: args.slice(1) }),
+      warn: (...args) => logger.warn(String(args[0]), { detail: args.slice(1) }),
+      // Errors worth logging are logged by maskError, with their request ID.
+      error: (...args) => logger.debug(String(args[0]), { detail: args.slice(1) }),
+    },
+    context: ({ request }) =>
+      createContext(contextDeps, request.headers.get('authorization'), {
+        requestId: requestScope.getStore()?.requestId ?? '',
+        ip: request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() ?? null,
+        userAgent: request.headers.get('user-agent'),
+      }),
+    plugins: [
+      EnvelopArmorPlugin({
+        maxDepth: { n: 12 },
+        maxAliases: { n: 30 },
+        maxDirectives: { n: 30 },
+        maxTokens: { n: 5000 },
+        costLimit: { maxCost: 20000 },
+        blockFieldSuggestion: { enabled: false },
+      }),
+      useErrorCodes(),
+      useRequestIdHeader(),
+      useReadiness(store, logger),
+    ],
+  });
+
+  return {
+    fetch: (request) =>
+      requestScope.run(newRequestScope(request.headers.get('x-request-id')), async () =>
+        yoga.fetch(request),
+      ),
+    handle: (req, res) => {
+      const incoming = req.headers['x-request-id'];
+      requestScope.run(newRequestScope(typeof incoming === 'string' ? incoming : null), () => {
+        void yoga.requestListener(req, res);
+      });
+    },
+  };
+}

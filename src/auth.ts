@@ -1,0 +1,120 @@
+// Credential -> principal, nothing else. A bearer credential is either an API key (`ck_…`,
+// looked up by its SHA-256 hash) or a JWT (HS256 with AUTH_JWT_SECRET, RS256/ES256 through
+// AUTH_JWKS_URL), with algorithms pinned and `exp`, `aud`, `sub` and `company_id` required.
+import { createHash } from 'node:crypto';
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  type JWTPayload,
+  errors as joseErrors,
+  jwtVerify,
+} from 'jose';
+import { Unauthenticated } from './errors.js';
+import { MAX_ID_LENGTH } from './lib/ids.js';
+import type { ApiKeyRepository } from './repositories/api-key.js';
+
+export const SCOPES = ['customers:read', 'customers:write'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface Principal {
+  companyId: string;
+  /** Written to createdBy/lastUpdatedBy: the staff ID (JWT `sub`) or the API key's ID. */
+  actorId: string;
+  scopes: ReadonlySet<string>;
+  kind: 'jwt' | 'api_key';
+}
+
+export interface AuthOptions {
+  jwtSecret: string | null;
+  jwksUrl: string | null;
+  audience: string;
+  apiKeys: ApiKeyRepository;
+}
+
+export const API_KEY_PREFIX = 'ck_';
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+const ASYMMETRIC = ['RS256', 'ES256'];
+
+function validCompanyId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
+}
+
+export type Authenticate = (authorization: string | null) => Promise<Principal>;
+
+export function createAuthenticator(options: AuthOptions): Authenticate {
+  const secret = options.jwtSecret === null ? null : new TextEncoder().encode(options.jwtSecret);
+  const jwks = options.jwksUrl === null ? null : createRemoteJWKSet(new URL(options.jwksUrl));
+
+  async function verifyJwt(token: string): Promise<JWTPayload> {
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw new Unauthenticated('The bearer credential is neither an API key nor a JWT');
+    }
+    const verifyOptions = {
+      audience: options.audience,
+      requiredClaims: ['exp', 'sub'],
+      clockTolerance: 5,
+    };
+    try {
+      if (alg === 'HS256' && secret) {
+        return (await jwtVerify(token, secret, { ...verifyOptions, algorithms: ['HS256'] }))
+          .payload;
+      }
+      if (alg !== undefined && ASYMMETRIC.includes(alg) && jwks) {
+        return (await jwtVerify(token, jwks, { ...verifyOptions, algorithms: ASYMMETRIC })).payload;
+      }
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired)
+        throw new Unauthenticated('The token has expired');
+      if (error instanceof joseErrors.JOSEError) {
+        throw new Unauthenticated(`The token was rejected (${error.code})`);
+      }
+      throw error;
+    }
+    throw new Unauthenticated(`Tokens signed with ${alg ?? 'no algorithm'} are not accepted here`);
+  }
+
+  return async (authorization) => {
+    const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+    if (!match?.[1]) {
+      throw new Unauthenticated('Send a credential: Authorization: Bearer <API key or JWT>');
+    }
+    const credential = match[1];
+
+    if (credential.startsWith(API_KEY_PREFIX)) {
+      const key = await options.apiKeys.findActiveByHash(hashApiKey(credential));
+      if (!key) throw new Unauthenticated('The API key is unknown or revoked');
+      return {
+        companyId: key.companyId,
+        actorId: key.id,
+        scopes: new Set(key.scopes),
+        kind: 'api_key',
+      };
+    }
+
+    const claims = await verifyJwt(credential);
+    if (!validCompanyId(claims.company_id)) {
+      throw new Unauthenticated('The token has no valid company_id claim');
+    }
+    if (
+      typeof claims.sub !== 'string' ||
+      claims.sub.length === 0 ||
+      claims.sub.length > MAX_ID_LENGTH
+    ) {
+      throw new Unauthenticated('The token has no valid sub claim');
+    }
+    const scope = typeof claims.scope === 'string' ? claims.scope : '';
+    return {
+      companyId: claims.company_id,
+      actorId: claims.sub,
+      scopes: new Set(scope.split(/\s+/).filter(Boolean)),
+      kind: 'jwt',
+    };
+  };
+}

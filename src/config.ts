@@ -1,0 +1,125 @@
+// Reads the environment once and validates it. A bad value becomes one ConfigError whose message
+// names the variable, what it must be, and what it was; main.ts prints it on one line and exits.
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export type DatabaseConfig =
+  | { kind: 'pglite'; dataDir: string | null }
+  | { kind: 'postgres'; url: string; poolSize: number };
+
+export interface Config {
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  auth: {
+    jwtSecret: string | null;
+    jwksUrl: string | null;
+    audience: string;
+  };
+  publicBaseUrl: string;
+  customerQuota: number;
+  logLevel: LogLevel;
+  production: boolean;
+  graphiql: boolean;
+  /** Where the development API key's plain text is kept between starts (outside production). */
+  devKeyFile: string | null;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false (got "${raw}")`);
+}
+
+function httpUrl(name: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute http(s) URL (got "${raw}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${name} must be an absolute http(s) URL (got "${raw}")`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function database(env: Env): DatabaseConfig {
+  const url = read(env, 'DATABASE_URL');
+  const poolSize = integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000);
+  if (url === undefined) {
+    return { kind: 'pglite', dataDir: read(env, 'PGLITE_DATA_DIR') ?? './.data/pglite' };
+  }
+  if (url === 'memory://') return { kind: 'pglite', dataDir: null };
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    try {
+      new URL(url);
+    } catch {
+      throw new ConfigError('DATABASE_URL is not a valid postgres:// URL');
+    }
+    return { kind: 'postgres', url, poolSize };
+  }
+  throw new ConfigError(
+    `DATABASE_URL must start with postgres://, postgresql:// or be memory:// (got "${url.replace(/:[^:@/]*@/, ':***@')}")`,
+  );
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const production = read(env, 'NODE_ENV') === 'production';
+  const port = integer(env, 'PORT', 4000, 0, 65535);
+  const host = read(env, 'HOST') ?? '127.0.0.1';
+
+  const logLevel = (read(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+
+  const jwksUrl = read(env, 'AUTH_JWKS_URL');
+  const publicBaseUrl = read(env, 'PUBLIC_BASE_URL');
+  const hostForUrl = host.includes(':') ? `[${host}]` : host;
+
+  return {
+    port,
+    host,
+    database: database(env),
+    auth: {
+      jwtSecret: read(env, 'AUTH_JWT_SECRET') ?? null,
+      jwksUrl: jwksUrl === undefined ? null : httpUrl('AUTH_JWKS_URL', jwksUrl),
+      audience: read(env, 'AUTH_AUDIENCE') ?? 'customer-graph',
+    },
+    publicBaseUrl:
+      publicBaseUrl === undefined
+        ? `http://${hostForUrl}:${port}`
+        : httpUrl('PUBLIC_BASE_URL', publicBaseUrl),
+    customerQuota: integer(env, 'CUSTOMER_QUOTA', 100_000, 1, 1_000_000_000),
+    logLevel,
+    production,
+    graphiql: boolean(env, 'GRAPHIQL', !production),
+    devKeyFile: production ? null : (read(env, 'DEV_KEY_FILE') ?? './.data/dev-api-key.json'),
+  };
+}

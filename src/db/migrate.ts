@@ -1,0 +1,29 @@
+// Applies the SQL migrations in drizzle/. On PostgreSQL a session-level advisory lock on a
+// reserved connection makes concurrent starts safe: the second instance waits, then finds
+// every migration applied. PGlite has a single connection and needs no lock.
+import { fileURLToPath } from 'node:url';
+import type { PgliteDatabase } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import type { Store } from './client.js';
+
+export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+/** Arbitrary but fixed: "customer-graph migrations". */
+const MIGRATION_LOCK = 4_242_001;
+
+export async function migrate(store: Store): Promise<void> {
+  if (store.driver.kind === 'pglite') {
+    await migratePglite(store.db as PgliteDatabase, { migrationsFolder });
+    return;
+  }
+  const connection = await store.driver.client.reserve();
+  try {
+    await connection`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    await migratePostgres(store.db as PostgresJsDatabase, { migrationsFolder });
+  } finally {
+    await connection`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => undefined);
+    connection.release();
+  }
+}

@@ -1,0 +1,232 @@
+// Every table of the store. Tenant tables (all but api_keys) lead with company_id, and their
+// primary keys, unique constraints and foreign keys include it, so that the store can be
+// distributed by company (Citus-style) without a redesign.
+//
+// Timestamps are timestamptz read as strings ("mode: string"): PostgreSQL keeps microseconds,
+// a JavaScript Date only milliseconds, and keyset cursors must be exact.
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  doublePrecision,
+  foreignKey,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const timestamptz = (name: string) =>
+  timestamp(name, { withTimezone: true, mode: 'string', precision: 6 });
+
+export const customerStatus = pgEnum('customer_status', ['ACTIVE', 'INACTIVE']);
+export const addressType = pgEnum('address_type', ['PRIMARY', 'SECONDARY']);
+export const complianceChannel = pgEnum('compliance_channel', [
+  'COMPLIANCE_CHANNEL_SMS',
+  'COMPLIANCE_CHANNEL_EMAIL',
+  'COMPLIANCE_CHANNEL_AUTO_CALL',
+]);
+
+/**
+ * One row per company that has written anything. Its row lock serialises a company's writes,
+ * so that lastUpdatedTime follows commit order (a sync by lastUpdatedTime never skips a row),
+ * and it counts customers for the quota.
+ */
+export const companies = pgTable('companies', {
+  companyId: text('company_id').primaryKey(),
+  customerCount: integer('customer_count').notNull().default(0),
+  createdTime: timestamptz('created_time').notNull().defaultNow(),
+});
+
+export const referralSources = pgTable(
+  'referral_sources',
+  {
+    companyId: text('company_id').notNull(),
+    id: text('id').notNull(),
+    name: text('name').notNull(),
+    nameKey: text('name_key').notNull().generatedAlwaysAs(sql`lower(name)`),
+    createdTime: timestamptz('created_time').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.companyId, t.id] }),
+    uniqueIndex('referral_sources_name_key').on(t.companyId, t.nameKey),
+  ],
+);
+
+export const customers = pgTable(
+  'customers',
+  {
+    companyId: text('company_id').notNull(),
+    id: text('id').notNull(),
+    preferredBusinessId: text('preferred_business_id').notNull(),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    avatarPath: text('avatar_path'),
+    phone: text('phone').notNull(),
+    email: text('email'),
+    status: customerStatus('status').notNull().default('ACTIVE'),
+    colorCode: text('color_code'),
+    source: text('source'),
+    referralSourceId: text('referral_source_id'),
+    receiveAutoMessage: boolean('receive_auto_message').notNull().default(true),
+    receiveAutoEmail: boolean('receive_auto_email').notNull().default(true),
+    subscribeToMarketingEmails: boolean('subscribe_to_marketing_emails').notNull().default(false),
+    receiveAppointmentReminder: boolean('receive_appointment_reminder').notNull().default(true),
+    serviceRelatedChannels: complianceChannel('service_related_channels')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    marketingCampaignsChannels: complianceChannel('marketing_campaigns_channels')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    brandedAppEnabled: boolean('branded_app_enabled').notNull().default(false),
+    isAgreedMarketingPolicy: boolean('is_agreed_marketing_policy').notNull().default(false),
+    isConsented: boolean('is_consented').notNull().default(false),
+    lastAppointmentDate: timestamptz('last_appointment_date'),
+    nextAppointmentDate: timestamptz('next_appointment_date'),
+    upcomingAppointmentsUrl: text('upcoming_appointments_url'),
+    deleted: boolean('deleted').notNull().default(false),
+    createdBy: text('created_by'),
+    createdTime: timestamptz('created_time').notNull(),
+    lastUpdatedBy: text('last_updated_by'),
+    lastUpdatedTime: timestamptz('last_updated_time').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.companyId, t.id] }),
+    // ListCustomers: keyset order (lastUpdatedTime, id) within a company, deleted rows excluded.
+    index('customers_list_idx')
+      .on(t.companyId, t.lastUpdatedTime, t.id)
+      .where(sql`deleted = false`),
+    // filter.mainPhoneNumber, in the same order.
+    index('customers_phone_idx')
+      .on(t.companyId, t.phone, t.lastUpdatedTime, t.id)
+      .where(sql`deleted = false`),
+    foreignKey({
+      columns: [t.companyId, t.referralSourceId],
+      foreignColumns: [referralSources.companyId, referralSources.id],
+    }),
+  ],
+);
+
+export const customerAddresses = pgTable(
+  'customer_addresses',
+  {
+    companyId: text('company_id').notNull(),
+    id: text('id').notNull(),
+    customerId: text('customer_id').notNull(),
+    type: addressType('type').notNull(),
+    address1: text('address1'),
+    address2: text('address2'),
+    city: text('city'),
+    state: text('state'),
+    postalCode: text('postal_code'),
+    country: text('country'),
+    latitude: doublePrecision('latitude'),
+    longitude: doublePrecision('longitude'),
+    createdTime: timestamptz('created_time').notNull(),
+    lastUpdatedTime: timestamptz('last_updated_time').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.companyId, t.id] }),
+    index('customer_addresses_customer_idx').on(t.companyId, t.customerId),
+    // At most one PRIMARY address per customer.
+    uniqueIndex('customer_addresses_primary_key')
+      .on(t.companyId, t.customerId)
+      .where(sql`type = 'PRIMARY'`),
+    foreignKey({
+      columns: [t.companyId, t.customerId],
+      foreignColumns: [customers.companyId, customers.id],
+    }).onDelete('cascade'),
+  ],
+);
+
+export const customerNotes = pgTable(
+  'customer_notes',
+  {
+    companyId: text('company_id').notNull(),
+    id: text('id').notNull(),
+    customerId: text('customer_id').notNull(),
+    note: text('note').notNull(),
+    createdBy: text('created_by'),
+    createdTime: timestamptz('created_time').notNull(),
+    lastUpdatedBy: text('last_updated_by'),
+    lastUpdatedTime: timestamptz('last_updated_time').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.companyId, t.id] }),
+    // Newest first per customer, (createdTime desc, id desc), is a backward scan of this index.
+    index('customer_notes_customer_idx').on(t.companyId, t.customerId, t.createdTime, t.id),
+    foreignKey({
+      columns: [t.companyId, t.customerId],
+      foreignColumns: [customers.companyId, customers.id],
+    }).onDelete('cascade'),
+  ],
+);
+
+/** The company's tag catalog; names are unique per company, case-insensitively. */
+export const tags = pgTable(
+  'tags',
+  {
+    companyId: text('company_id').notNull(),
+    id: text('id').notNull(),
+    name: text('name').notNull(),
+    nameKey: text('name_key').notNull().generatedAlwaysAs(sql`lower(name)`),
+    createdBy: text('created_by'),
+    createdTime: timestamptz('created_time').notNull(),
+    lastUpdatedBy: text('last_updated_by'),
+    lastUpdatedTime: timestamptz('last_updated_time').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.companyId, t.id] }),
+    uniqueIndex('tags_name_key').on(t.companyId, t.nameKey),
+  ],
+);
+
+/** Which catalog tags a customer carries. */
+export const customerTags = pgTable(
+  'customer_tags',
+  {
+    companyId: text('company_id').notNull(),
+    customerId: text('customer_id').notNull(),
+    tagId: text('tag_id').notNull(),
+    createdBy: text('created_by'),
+    createdTime: timestamptz('created_time').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.companyId, t.customerId, t.tagId] }),
+    index('customer_tags_tag_idx').on(t.companyId, t.tagId),
+    foreignKey({
+      columns: [t.companyId, t.customerId],
+      foreignColumns: [customers.companyId, customers.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      columns: [t.companyId, t.tagId],
+      foreignColumns: [tags.companyId, tags.id],
+    }).onDelete('cascade'),
+  ],
+);
+
+/** API keys are looked up by hash before the company is known: the one non-tenant table. */
+export const apiKeys = pgTable('api_keys', {
+  id: text('id').primaryKey(),
+  companyId: text('company_id').notNull(),
+  name: text('name').notNull(),
+  scopes: text('scopes').array().notNull(),
+  keyHash: text('key_hash').notNull().unique(),
+  createdTime: timestamptz('created_time').notNull().defaultNow(),
+  revokedTime: timestamptz('revoked_time'),
+});
+
+export type CustomerRow = typeof customers.$inferSelect;
+export type AddressRow = typeof customerAddresses.$inferSelect;
+export type NoteRow = typeof customerNotes.$inferSelect;
+export type TagRow = typeof tags.$inferSelect;
+export type ReferralSourceRow = typeof referralSources.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type ComplianceChannelValue = (typeof complianceChannel.enumValues)[number];
+export type CustomerStatusValue = (typeof customerStatus.enumValues)[number];
+export type AddressTypeValue = (typeof addressType.enumValues)[number];

@@ -1,0 +1,90 @@
+// The errors a client can cause. Services throw these; the GraphQL boundary (schema/errors.ts)
+// turns them into errors with `extensions.code`. Anything else is a bug and stays masked.
+
+export type ErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'PERMISSION_DENIED'
+  | 'UNAUTHENTICATED'
+  | 'RESOURCE_EXHAUSTED'
+  | 'FAILED_PRECONDITION'
+  | 'INTERNAL';
+
+export interface FieldViolation {
+  /** Path of the offending input, e.g. `input.phone` or `input.tags[2].name`. */
+  field: string;
+  description: string;
+}
+
+export class DomainError extends Error {
+  override name = 'DomainError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fieldViolations: readonly FieldViolation[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class InvalidArgument extends DomainError {
+  constructor(violations: readonly FieldViolation[]) {
+    const first = violations[0];
+    const message =
+      violations.length === 1 && first
+        ? `Invalid argument ${first.field}: ${first.description}`
+        : `${violations.length} invalid arguments: ${violations.map((v) => v.field).join(', ')}`;
+    super('INVALID_ARGUMENT', message, violations);
+  }
+
+  static of(field: string, description: string): InvalidArgument {
+    return new InvalidArgument([{ field, description }]);
+  }
+}
+
+export class NotFound extends DomainError {
+  constructor(what: string, id: string) {
+    super('NOT_FOUND', `${what} ${JSON.stringify(id)} was not found`);
+  }
+}
+
+export class PermissionDenied extends DomainError {
+  constructor(message: string) {
+    super('PERMISSION_DENIED', message);
+  }
+}
+
+export class Unauthenticated extends DomainError {
+  constructor(message: string) {
+    super('UNAUTHENTICATED', message);
+  }
+}
+
+export class ResourceExhausted extends DomainError {
+  constructor(message: string) {
+    super('RESOURCE_EXHAUSTED', message);
+  }
+}
+
+export class FailedPrecondition extends DomainError {
+  constructor(message: string) {
+    super('FAILED_PRECONDITION', message);
+  }
+}
+
+/** Collects every violation of a request so that they are all reported at once. */
+export class Violations {
+  readonly list: FieldViolation[] = [];
+
+  add(field: string, description: string): void {
+    this.list.push({ field, description });
+  }
+
+  get empty(): boolean {
+    return this.list.length === 0;
+  }
+
+  throwIfAny(): void {
+    if (this.list.length > 0) throw new InvalidArgument(this.list);
+  }
+}

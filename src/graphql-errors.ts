@@ -1,0 +1,220 @@
+// The one boundary where errors become GraphQL errors. Every error a client can cause leaves
+// with `extensions.code`; INVALID_ARGUMENT carries `extensions.fieldViolations`, also for input
+// that GraphQL itself rejects (parse, validation, variable coercion). Anything unexpected is
+// masked as INTERNAL with the request ID, and logged.
+
+import {
+  type ASTNode,
+  type DocumentNode,
+  GraphQLError,
+  Kind,
+  type OperationDefinitionNode,
+  visit,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { DomainError, type FieldViolation } from './errors.js';
+import type { Logger } from './logger.js';
+import { requestScope } from './request-scope.js';
+
+const HTTP_STATUS: Partial<Record<string, number>> = { UNAUTHENTICATED: 401 };
+
+function fromDomainError(error: DomainError, source?: GraphQLError): GraphQLError {
+  const extensions: Record<string, unknown> = { code: error.code };
+  if (error.fieldViolations.length > 0) extensions.fieldViolations = error.fieldViolations;
+  const status = HTTP_STATUS[error.code];
+  if (status) {
+    extensions.http = { status, headers: { 'WWW-Authenticate': 'Bearer realm="customer-graph"' } };
+  }
+  return new GraphQLError(error.message, {
+    nodes: source?.nodes,
+    source: source?.source,
+    positions: source?.positions,
+    path: source?.path,
+    extensions,
+  });
+}
+
+function domainErrorOf(error: unknown): DomainError | null {
+  let current: unknown = error;
+  while (current instanceof GraphQLError && current.originalError) current = current.originalError;
+  return current instanceof DomainError ? current : null;
+}
+
+/** True for errors that graphql-js raised about the request itself (not from a resolver). */
+function isRequestError(error: unknown): error is GraphQLError {
+  if (!(error instanceof GraphQLError)) return false;
+  const original = error.originalError;
+  // Scalars' parse errors arrive wrapped; they are still the client's input.
+  return !original || original instanceof GraphQLError || error.path === undefined;
+}
+
+function withCode(
+  error: GraphQLError,
+  code: string,
+  fieldViolations?: FieldViolation[],
+): GraphQLError {
+  if (error.extensions.code === code && (!fieldViolations || error.extensions.fieldViolations))
+    return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: {
+      ...error.extensions,
+      code,
+      fieldViolations: fieldViolations ?? [{ field: 'query', description: error.message }],
+    },
+  });
+}
+
+export function createMaskError(logger: Logger) {
+  return (error: unknown): Error => {
+    const domain = domainErrorOf(error);
+    if (domain) return fromDomainError(domain, error instanceof GraphQLError ? error : undefined);
+    if (
+      error instanceof GraphQLError &&
+      typeof error.extensions.code === 'string' &&
+      !error.originalError
+    ) {
+      return error;
+    }
+    if (isRequestError(error)) return withCode(error, 'INVALID_ARGUMENT', violationsOf(error));
+    const requestId = requestScope.getStore()?.requestId;
+    logger.error('internal error', {
+      error,
+      path: error instanceof GraphQLError ? error.path : undefined,
+    });
+    return new GraphQLError('Internal error. Quote the requestId when reporting it.', {
+      path: error instanceof GraphQLError ? error.path : undefined,
+      nodes: error instanceof GraphQLError ? error.nodes : undefined,
+      extensions: { code: 'INTERNAL', requestId },
+    });
+  };
+}
+
+// --- fieldViolations for errors graphql-js raises about the request -----------------------------
+
+const AT_PATH = /^Variable "\$(\w+)" got invalid value .*? at "([^"]+)"; /s;
+const AT_VARIABLE = /^Variable "\$(\w+)" (?:got invalid value|of required type)/;
+const MISSING_FIELD = /Field "(\w+)" of required type "[^"]+" was not provided\./;
+const UNKNOWN_FIELD = /Field "(\w+)" is not defined by type "[^"]+"/;
+const MISSING_ARGUMENT = /argument "(\w+)" of type "[^"]+" is required, but it was not provided\./;
+
+/** The violation a graphql-js request error describes, with the path of the offending input. */
+function violationsOf(
+  error: GraphQLError,
+  variableArgs?: ReadonlyMap<string, string>,
+): FieldViolation[] | undefined {
+  const message = error.message;
+  const description = message.replace(
+    /^Variable "\$\w+" got invalid value .*?(?: at "[^"]+")?; /s,
+    '',
+  );
+  let field: string | null = null;
+  const atPath = AT_PATH.exec(message);
+  const atVariable = AT_VARIABLE.exec(message);
+  if (atPath?.[1] && atPath[2]) {
+    field = atPath[2];
+  } else if (atVariable?.[1]) {
+    field = atVariable[1];
+  }
+  if (field !== null) {
+    // A variable's path is reported in the name of the argument it stands for.
+    const variable = field.split(/[.[]/, 1)[0] ?? field;
+    const argument = variableArgs?.get(variable);
+    if (argument) field = argument + field.slice(variable.length);
+    const nested = MISSING_FIELD.exec(description) ?? UNKNOWN_FIELD.exec(description);
+    if (nested?.[1]) field = `${field}.${nested[1]}`;
+    return [{ field, description }];
+  }
+  const missingArgument = MISSING_ARGUMENT.exec(message);
+  if (missingArgument?.[1]) return [{ field: missingArgument[1], description: message }];
+  return undefined;
+}
+
+/** The argument path (`input.tags[0].name`) of a value node in the document, if it is in one. */
+function argumentPath(document: DocumentNode, target: ASTNode): string | null {
+  let found: string | null = null;
+  visit(document, {
+    enter(node, _key, parent, _path, ancestors) {
+      if (node !== target || found !== null) return;
+      // `ancestors` stops short of the parent.
+      const chain = [...ancestors, parent, node];
+      let path = '';
+      chain.forEach((item, i) => {
+        if (Array.isArray(item)) return;
+        const astNode = item as ASTNode;
+        const parentArray = chain[i - 1];
+        const grandParent = chain[i - 2] as ASTNode | undefined;
+        if (astNode.kind === Kind.ARGUMENT) path = astNode.name.value;
+        else if (astNode.kind === Kind.OBJECT_FIELD && path) path += `.${astNode.name.value}`;
+        else if (grandParent?.kind === Kind.LIST && Array.isArray(parentArray) && path) {
+          path += `[${parentArray.indexOf(astNode)}]`;
+        }
+      });
+      found = path || null;
+    },
+  });
+  return found;
+}
+
+/** Which argument each variable of the document is passed to directly (`input: $in` -> in => input). */
+function variableArguments(
+  document: DocumentNode,
+  operationName?: string | null,
+): Map<string, string> {
+  const map = new Map<string, string>();
+  const operation = document.definitions.find(
+    (d): d is OperationDefinitionNode =>
+      d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
+  );
+  if (!operation) return map;
+  visit(operation, {
+    Argument(node) {
+      if (node.value.kind === Kind.VARIABLE) map.set(node.value.name.value, node.name.value);
+    },
+  });
+  return map;
+}
+
+/**
+ * Adds codes and field paths to the request errors graphql-js produces, where the document is
+ * at hand: validation errors (which do not pass through maskError) and variable coercion errors.
+ */
+export function useErrorCodes(): Plugin {
+  return {
+    onValidate({ params }) {
+      return ({ result, setResult }) => {
+        if (result.length === 0) return;
+        setResult(
+          result.map((error) => {
+            const node = error.nodes?.[0];
+            const path = node ? argumentPath(params.documentAST, node) : null;
+            const violations =
+              violationsOf(error) ??
+              (path ? [{ field: path, description: error.message }] : undefined);
+            return withCode(error, 'INVALID_ARGUMENT', violations);
+          }),
+        );
+      };
+    },
+    onExecute({ args }) {
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (!('errors' in result) || !result.errors?.length || result.data !== undefined) return;
+          const variableArgs = variableArguments(args.document, args.operationName);
+          setResult({
+            ...result,
+            errors: result.errors.map((error) =>
+              isRequestError(error) && !error.extensions.code
+                ? withCode(error, 'INVALID_ARGUMENT', violationsOf(error, variableArgs))
+                : error,
+            ),
+          });
+        },
+      };
+    },
+  };
+}

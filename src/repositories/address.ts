@@ -1,0 +1,89 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { type AddressRow, customerAddresses } from '../db/schema.js';
+import { newId } from '../lib/ids.js';
+import { anyOf } from './sql.js';
+
+export type AddressFields = Pick<
+  typeof customerAddresses.$inferInsert,
+  'address1' | 'address2' | 'city' | 'state' | 'postalCode' | 'country' | 'latitude' | 'longitude'
+>;
+
+export function addressRepository(db: Database, companyId: string) {
+  return {
+    /** Addresses of the customers, each customer's PRIMARY first, then oldest first. */
+    listByCustomerIds(customerIds: readonly string[]): Promise<AddressRow[]> {
+      return db
+        .select()
+        .from(customerAddresses)
+        .where(
+          and(
+            eq(customerAddresses.companyId, companyId),
+            anyOf(customerAddresses.customerId, customerIds),
+          ),
+        )
+        .orderBy(
+          asc(customerAddresses.customerId),
+          asc(customerAddresses.type),
+          asc(customerAddresses.createdTime),
+          asc(customerAddresses.id),
+        );
+    },
+
+    /** Sets the customer's PRIMARY address (created if none, else replaced in place). */
+    async upsertPrimary(customerId: string, fields: AddressFields, now: string): Promise<void> {
+      await db
+        .insert(customerAddresses)
+        .values({
+          ...fields,
+          companyId,
+          customerId,
+          id: newId('address'),
+          type: 'PRIMARY',
+          createdTime: now,
+          lastUpdatedTime: now,
+        })
+        .onConflictDoUpdate({
+          target: [customerAddresses.companyId, customerAddresses.customerId],
+          targetWhere: sql`type = 'PRIMARY'`,
+          set: {
+            address1: fields.address1 ?? null,
+            address2: fields.address2 ?? null,
+            city: fields.city ?? null,
+            state: fields.state ?? null,
+            postalCode: fields.postalCode ?? null,
+            country: fields.country ?? null,
+            latitude: fields.latitude ?? null,
+            longitude: fields.longitude ?? null,
+            lastUpdatedTime: now,
+          },
+        });
+    },
+
+    async insertSecondary(customerId: string, fields: AddressFields, now: string): Promise<void> {
+      await db.insert(customerAddresses).values({
+        ...fields,
+        companyId,
+        customerId,
+        id: newId('address'),
+        type: 'SECONDARY',
+        createdTime: now,
+        lastUpdatedTime: now,
+      });
+    },
+
+    async deletePrimary(customerId: string): Promise<void> {
+      await db
+        .delete(customerAddresses)
+        .where(
+          and(
+            eq(customerAddresses.companyId, companyId),
+            eq(customerAddresses.customerId, customerId),
+            eq(customerAddresses.type, 'PRIMARY'),
+          ),
+        );
+    },
+  };
+}
+
+export type AddressRepository = ReturnType<typeof addressRepository>;

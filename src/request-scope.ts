@@ -1,0 +1,27 @@
+// What belongs to one HTTP request wherever it is needed, without threading it through every
+// call: its ID (logs, masked errors) and a count of its SQL statements (tests, benchmarks).
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+
+export interface RequestScope {
+  requestId: string;
+  statements: number;
+}
+
+export const requestScope = new AsyncLocalStorage<RequestScope>();
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A caller's X-Request-ID is kept when it is harmless, so that logs line up across services. */
+export function newRequestScope(incomingId: string | null): RequestScope {
+  return {
+    requestId: incomingId && SAFE_REQUEST_ID.test(incomingId) ? incomingId : randomUUID(),
+    statements: 0,
+  };
+}
+
+/** Counts one SQL statement against the current request, if any. */
+export function countStatement(): void {
+  const scope = requestScope.getStore();
+  if (scope) scope.statements += 1;
+}

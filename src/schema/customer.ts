@@ -1,0 +1,455 @@
+// The Customer type, its queries (customer, customersByIds, customers) and mutations
+// (createCustomer, updateCustomer). Resolvers decode, call a service or a loader, and return.
+import type { CustomerRow, ReferralSourceRow } from '../db/schema.js';
+import { NotFound } from '../errors.js';
+import { toDate } from '../lib/time.js';
+import { Address, AddressInput } from './address.js';
+import { builder } from './builder.js';
+import {
+  afterWrite,
+  ComplianceChannel,
+  CustomerStatus,
+  DEFAULT_PAGE_SIZE,
+  IntervalInput,
+} from './common.js';
+import { CustomerNoteConnection } from './note.js';
+import { CustomerTag } from './tag.js';
+
+const optionalDate = (value: string | null) => (value === null ? null : toDate(value));
+
+const ReferralSource = builder.objectRef<ReferralSourceRow>('ReferralSource').implement({
+  description: 'The source or channel through which a customer was acquired (company catalog).',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The referral source ID (crs_…).' }),
+    name: t.exposeString('name', { description: 'e.g. "Google", "Walk-in", "Referral".' }),
+  }),
+});
+
+const Preference = builder.objectRef<CustomerRow>('Preference').implement({
+  description: "The customer's communication and marketing preferences.",
+  fields: (t) => ({
+    receiveAutoMessage: t.exposeBoolean('receiveAutoMessage', {
+      description: 'Wants automated SMS messages.',
+    }),
+    receiveAutoEmail: t.exposeBoolean('receiveAutoEmail', {
+      description: 'Wants automated e-mails.',
+    }),
+    subscribeToMarketingEmails: t.exposeBoolean('subscribeToMarketingEmails', {
+      description: 'Opted in to marketing e-mails.',
+    }),
+    receiveAppointmentReminder: t.exposeBoolean('receiveAppointmentReminder', {
+      description: 'Wants appointment reminders.',
+    }),
+  }),
+});
+
+const CustomerComplianceConfig = builder
+  .objectRef<CustomerRow>('CustomerComplianceConfig')
+  .implement({
+    description:
+      'Which channels the business may use to contact the customer, and the consent behind it.',
+    fields: (t) => ({
+      serviceRelatedChannels: t.expose('serviceRelatedChannels', {
+        type: [ComplianceChannel],
+        description: 'Channels allowed for service-related notifications.',
+      }),
+      marketingCampaignsChannels: t.expose('marketingCampaignsChannels', {
+        type: [ComplianceChannel],
+        description: 'Channels allowed for marketing campaigns.',
+      }),
+      brandedAppEnabled: t.exposeBoolean('brandedAppEnabled', {
+        description: 'Notifications through the branded mobile app are enabled.',
+      }),
+      isAgreedMarketingPolicy: t.exposeBoolean('isAgreedMarketingPolicy', {
+        description: 'The customer agreed to receive marketing communications.',
+      }),
+      isConsented: t.exposeBoolean('isConsented', {
+        description:
+          'The customer explicitly consented to this configuration. Carries legal weight ' +
+          '(TCPA/GDPR/CCPA); every change is kept in complianceHistory.',
+      }),
+    }),
+  });
+
+export const Customer = builder.loadableNode(builder.objectRef<CustomerRow>('Customer'), {
+  description: 'A client of the business: the core entity of the pet-services graph.',
+  id: { resolve: (customer) => customer.id },
+  load: (ids: string[], ctx) => ctx.services.customers.findByIds(ids),
+  sort: (customer) => customer.id,
+  loaderOptions: { maxBatchSize: 500 },
+  fields: (t) => ({
+    companyId: t.exposeID('companyId', { description: 'The company the customer belongs to.' }),
+    preferredBusinessId: t.exposeID('preferredBusinessId', {
+      description: "The customer's preferred business location.",
+    }),
+    firstName: t.exposeString('firstName', { description: 'First name.' }),
+    lastName: t.exposeString('lastName', { description: 'Last name.' }),
+    avatar: t.field({
+      type: 'URL',
+      nullable: true,
+      description: 'URL of the profile picture (set through avatarPath).',
+      resolve: (c) => c.avatarPath,
+    }),
+    phone: t.expose('phone', { type: 'PhoneNumber', description: 'Main phone number, E.164.' }),
+    email: t.expose('email', {
+      type: 'EmailAddress',
+      nullable: true,
+      description: 'E-mail address.',
+    }),
+    address: t.loadableList({
+      type: Address,
+      description: 'All addresses, the PRIMARY one first.',
+      load: (ids: string[], ctx) => ctx.services.addresses.listForCustomers(ids),
+      resolve: (c) => c.id,
+    }),
+    status: t.expose('status', { type: CustomerStatus, description: 'ACTIVE or INACTIVE.' }),
+    colorCode: t.expose('colorCode', {
+      type: 'HexColorCode',
+      nullable: true,
+      description: 'Color for visual identification in the UI, #RRGGBB.',
+    }),
+    source: t.exposeString('source', {
+      nullable: true,
+      description: 'How the customer was acquired; the name of referralSource.',
+    }),
+    referralSource: t.loadable({
+      type: ReferralSource,
+      nullable: true,
+      description: 'The catalog entry of source.',
+      load: (ids: string[], ctx) => ctx.services.customers.referralSources(ids),
+      resolve: (c) => c.referralSourceId,
+    }),
+    preference: t.field({
+      type: Preference,
+      description: 'Communication and marketing preferences.',
+      resolve: (c) => c,
+    }),
+    complianceConfig: t.field({
+      type: CustomerComplianceConfig,
+      description: 'Contact channels and consent.',
+      resolve: (c) => c,
+    }),
+    lastAppointmentDate: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the last appointment was (kept by the appointments service).',
+      resolve: (c) => optionalDate(c.lastAppointmentDate),
+    }),
+    nextAppointmentDate: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the next appointment is (kept by the appointments service).',
+      resolve: (c) => optionalDate(c.nextAppointmentDate),
+    }),
+    upcomingAppointmentsUrl: t.field({
+      type: 'URL',
+      nullable: true,
+      description: 'A page where the customer sees upcoming appointments, when one exists.',
+      resolve: (c) => c.upcomingAppointmentsUrl,
+    }),
+    deleted: t.exposeBoolean('deleted', {
+      description: 'Soft-deleted; such customers are not listed.',
+    }),
+    createdBy: t.exposeID('createdBy', {
+      nullable: true,
+      description: 'Staff ID or API key ID that created it.',
+    }),
+    createdTime: t.field({
+      type: 'DateTime',
+      description: 'When it was created.',
+      resolve: (c) => toDate(c.createdTime),
+    }),
+    lastUpdatedBy: t.exposeID('lastUpdatedBy', {
+      nullable: true,
+      description: 'Who changed it last.',
+    }),
+    lastUpdatedTime: t.field({
+      type: 'DateTime',
+      description: 'When it, its notes or its tags changed last; the order of `customers`.',
+      resolve: (c) => toDate(c.lastUpdatedTime),
+    }),
+    notes: t.loadable({
+      type: CustomerNoteConnection,
+      description:
+        'Newest first. Batched across parents: a page of customers costs one query for all their notes.',
+      byPath: true,
+      args: {
+        first: t.arg.int({ defaultValue: DEFAULT_PAGE_SIZE, description: 'Page size, 1..500.' }),
+        after: t.arg.string({ description: 'The endCursor of the previous page.' }),
+      },
+      load: (ids: string[], ctx, args) =>
+        ctx.services.notes.pagesForCustomers(ids, {
+          first: args.first ?? DEFAULT_PAGE_SIZE,
+          after: args.after,
+        }),
+      resolve: (c) => c.id,
+    }),
+    tags: t.loadableList({
+      type: CustomerTag,
+      description:
+        'Tags applied to the customer, ordered by name. Batched across parents like notes.',
+      load: (ids: string[], ctx) => ctx.services.tags.listForCustomers(ids),
+      resolve: (c) => c.id,
+    }),
+  }),
+});
+
+const CustomerConnection = builder.connectionObject(
+  {
+    type: Customer,
+    name: 'CustomerConnection',
+    description: 'A page of customers in (lastUpdatedTime, id) order.',
+    fields: (t) => ({
+      totalCount: t.int({
+        description: 'All customers matching the filter; computed only when selected.',
+        resolve: (connection) => connection.totalCount(),
+      }),
+    }),
+  },
+  { name: 'CustomerEdge', description: 'A customer and its cursor.' },
+);
+
+const CustomerFilter = builder.inputType('CustomerFilter', {
+  description: 'Narrows ListCustomers.',
+  fields: (t) => ({
+    lastUpdatedTime: t.field({
+      type: IntervalInput,
+      description: 'Customers last updated in this range (sync by lastUpdatedTime).',
+    }),
+    mainPhoneNumber: t.string({
+      description:
+        'Exact match on the E.164 form of the number (the input is normalised the same way).',
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  customer: t.field({
+    type: Customer,
+    nullable: true,
+    description: 'GetCustomer. Null plus a NOT_FOUND error when absent or in another company.',
+    args: { id: t.arg.id({ required: true, description: 'The customer ID (cus_…).' }) },
+    resolve: async (_root, { id }, ctx) => {
+      const customer = await Customer.getDataloader(ctx).load(id);
+      if (!customer) throw new NotFound('Customer', id);
+      return customer;
+    },
+  }),
+  customersByIds: t.field({
+    type: [Customer],
+    nullable: { list: false, items: true },
+    description:
+      'Batch form of customer(id), in the order asked (at most 500); null where absent or in ' +
+      'another company. The merge entry point for schema stitching.',
+    args: { ids: t.arg.idList({ required: true, description: 'Customer IDs (cus_…).' }) },
+    resolve: (_root, { ids }, ctx) => ctx.services.customers.getMany(ids),
+  }),
+  customers: t.field({
+    type: CustomerConnection,
+    description: 'ListCustomers. first/after wrap pageSize (1..500)/pageToken.',
+    args: {
+      companyId: t.arg.id({
+        required: true,
+        description: 'Must be the company of your credential.',
+      }),
+      first: t.arg.int({
+        defaultValue: DEFAULT_PAGE_SIZE,
+        description: 'Page size (upstream pageSize), 1..500.',
+      }),
+      after: t.arg.string({
+        description: 'The endCursor of the previous page (upstream pageToken).',
+      }),
+      filter: t.arg({ type: CustomerFilter, description: 'Narrows the list.' }),
+    },
+    resolve: (_root, args, ctx) =>
+      ctx.services.customers.list({ ...args, first: args.first ?? DEFAULT_PAGE_SIZE }),
+  }),
+}));
+
+const PreferenceInput = builder.inputType('PreferenceInput', {
+  description: 'Communication preferences; on update, an absent field keeps its value.',
+  fields: (t) => ({
+    receiveAutoMessage: t.boolean({ description: 'Automated SMS messages (default true).' }),
+    receiveAutoEmail: t.boolean({ description: 'Automated e-mails (default true).' }),
+    subscribeToMarketingEmails: t.boolean({ description: 'Marketing e-mails (default false).' }),
+    receiveAppointmentReminder: t.boolean({ description: 'Appointment reminders (default true).' }),
+  }),
+});
+
+const complianceFlags = {
+  brandedAppEnabled: 'Notifications through the branded app (default false).',
+  isAgreedMarketingPolicy: 'Agreed to receive marketing communications (default false).',
+  isConsented: 'Explicit consent to this configuration (default false); audited.',
+};
+
+const CustomerComplianceConfigInput = builder.inputType('CustomerComplianceConfigInput', {
+  description: 'On create: plain lists.',
+  fields: (t) => ({
+    serviceRelatedChannels: t.field({
+      type: [ComplianceChannel],
+      description: 'Channels allowed for service-related notifications.',
+    }),
+    marketingCampaignsChannels: t.field({
+      type: [ComplianceChannel],
+      description: 'Channels allowed for marketing campaigns.',
+    }),
+    brandedAppEnabled: t.boolean({ description: complianceFlags.brandedAppEnabled }),
+    isAgreedMarketingPolicy: t.boolean({ description: complianceFlags.isAgreedMarketingPolicy }),
+    isConsented: t.boolean({ description: complianceFlags.isConsented }),
+  }),
+});
+
+const ComplianceChannelListUpdateInput = builder.inputType('ComplianceChannelListUpdateInput', {
+  description: 'On update: a list wrapper, so that absent (keep) and empty (clear) differ.',
+  fields: (t) => ({
+    channels: t.field({
+      type: [ComplianceChannel],
+      required: true,
+      description: 'The new list; [] clears it.',
+    }),
+  }),
+});
+
+const CustomerComplianceConfigUpdateInput = builder.inputType(
+  'CustomerComplianceConfigUpdateInput',
+  {
+    description: 'Compliance changes; an absent field keeps its value.',
+    fields: (t) => ({
+      serviceRelatedChannels: t.field({
+        type: ComplianceChannelListUpdateInput,
+        description: 'Replaces the service-related channels.',
+      }),
+      marketingCampaignsChannels: t.field({
+        type: ComplianceChannelListUpdateInput,
+        description: 'Replaces the marketing channels.',
+      }),
+      brandedAppEnabled: t.boolean({ description: complianceFlags.brandedAppEnabled }),
+      isAgreedMarketingPolicy: t.boolean({ description: complianceFlags.isAgreedMarketingPolicy }),
+      isConsented: t.boolean({ description: complianceFlags.isConsented }),
+    }),
+  },
+);
+
+export const TagInput = builder.inputType('TagInput', {
+  description: "A tag by existing id, or by name (found or created in the company's catalog).",
+  fields: (t) => ({
+    id: t.id({ description: 'An existing catalog tag (ctg_…).' }),
+    name: t.string({ description: 'A tag name, 1..100 characters; matched case-insensitively.' }),
+  }),
+});
+
+export const NoteInput = builder.inputType('NoteInput', {
+  description: 'A new note (no id), or, in updateCustomer only, an edit of an existing one (id).',
+  fields: (t) => ({
+    id: t.id({ description: 'The note to edit (updateCustomer only).' }),
+    note: t.string({ required: true, description: 'The text, 1..10,000 characters.' }),
+  }),
+});
+
+const CreateCustomerInput = builder.inputType('CreateCustomerInput', {
+  description: 'CreateCustomer: the upstream request, field for field.',
+  fields: (t) => ({
+    companyId: t.id({ required: true, description: 'Must be the company of your credential.' }),
+    preferredBusinessId: t.id({ required: true, description: 'The preferred business location.' }),
+    firstName: t.string({ required: true, description: '1..100 characters after trimming.' }),
+    lastName: t.string({ required: true, description: '1..100 characters after trimming.' }),
+    phone: t.string({
+      required: true,
+      description: 'A valid number in E.164 form, e.g. +12125551234.',
+    }),
+    email: t.string({ description: 'A valid e-mail address.' }),
+    address: t.field({ type: AddressInput, description: 'The primary address.' }),
+    preference: t.field({ type: PreferenceInput, description: 'Communication preferences.' }),
+    tags: t.field({ type: [TagInput], description: 'Initial tags, at most 100.' }),
+    notes: t.field({ type: [NoteInput], description: 'Initial notes, at most 100.' }),
+    complianceConfig: t.field({
+      type: CustomerComplianceConfigInput,
+      description: 'Contact channels and consent.',
+    }),
+    source: t.string({
+      description: 'How the customer was acquired (found or created as a referral source).',
+    }),
+    colorCode: t.string({ description: '#RRGGBB.' }),
+    avatarPath: t.string({ description: 'An https URL of the profile picture.' }),
+  }),
+});
+
+const UpdateCustomerInput = builder.inputType('UpdateCustomerInput', {
+  description:
+    'UpdateCustomer: an absent field keeps its value; null clears email, avatarPath, colorCode, source.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'The customer to update (cus_…).' }),
+    companyId: t.id({ required: true, description: 'Must be the company of your credential.' }),
+    preferredBusinessId: t.id({ description: 'The preferred business location.' }),
+    avatarPath: t.string({ description: 'An https URL of the profile picture; null clears it.' }),
+    firstName: t.string({ description: '1..100 characters after trimming.' }),
+    lastName: t.string({ description: '1..100 characters after trimming.' }),
+    phone: t.string({ description: 'A valid number in E.164 form.' }),
+    email: t.string({ description: 'A valid e-mail address; null clears it.' }),
+    address: t.field({
+      type: AddressInput,
+      description:
+        'Replaces the PRIMARY address (created if none); null removes it. SECONDARY ones are kept.',
+    }),
+    preference: t.field({ type: PreferenceInput, description: 'Preference changes.' }),
+    tags: t.field({
+      type: [TagInput],
+      description: "The customer's tags become exactly this set; [] clears.",
+    }),
+    notes: t.field({
+      type: [NoteInput],
+      description:
+        'Entries without id are appended; entries with id edit that note. Nothing is removed.',
+    }),
+    complianceConfig: t.field({
+      type: CustomerComplianceConfigUpdateInput,
+      description: 'Compliance changes; audited.',
+    }),
+    status: t.field({ type: CustomerStatus, description: 'ACTIVE or INACTIVE.' }),
+    source: t.string({ description: 'How the customer was acquired; null clears it.' }),
+    colorCode: t.string({ description: '#RRGGBB; null clears it.' }),
+  }),
+});
+
+const CustomerPayload = (name: string, description: string) =>
+  builder.objectRef<{ customer: CustomerRow }>(name).implement({
+    description,
+    fields: (t) => ({
+      customer: t.field({
+        type: Customer,
+        description: 'The customer as written.',
+        resolve: (p) => p.customer,
+      }),
+    }),
+  });
+
+const CreateCustomerPayload = CustomerPayload(
+  'CreateCustomerPayload',
+  'The result of createCustomer.',
+);
+const UpdateCustomerPayload = CustomerPayload(
+  'UpdateCustomerPayload',
+  'The result of updateCustomer.',
+);
+
+builder.mutationFields((t) => ({
+  createCustomer: t.field({
+    type: CreateCustomerPayload,
+    description:
+      'CreateCustomer: registers a customer with its address, preferences, tags and notes.',
+    args: {
+      input: t.arg({ type: CreateCustomerInput, required: true, description: 'The new customer.' }),
+    },
+    resolve: async (_root, { input }, ctx) =>
+      afterWrite(ctx, { customer: await ctx.services.customers.create(input) }),
+  }),
+  updateCustomer: t.field({
+    type: UpdateCustomerPayload,
+    description: 'UpdateCustomer: changes the fields given, keeps the others.',
+    args: {
+      input: t.arg({ type: UpdateCustomerInput, required: true, description: 'The changes.' }),
+    },
+    resolve: async (_root, { input }, ctx) =>
+      afterWrite(ctx, { customer: await ctx.services.customers.update(input) }),
+  }),
+}));

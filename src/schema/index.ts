@@ -1,0 +1,19 @@
+// Imports every type module (each registers its types, queries and mutations), then builds.
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.js';
+import './common.js';
+import './address.js';
+import './note.js';
+import './tag.js';
+import './customer.js';
+import './node.js';
+
+builder.queryType({ description: 'Reads. Every field needs the customers:read scope.' });
+builder.mutationType({
+  description: 'Writes. Every field needs the customers:write scope; each runs in one transaction.',
+});
+
+export const schema = builder.toSchema();
+
+/** The schema as printed to schema.graphql (sorted, so diffs stay small). */
+export const sortedSchema = lexicographicSortSchema(schema);

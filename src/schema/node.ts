@@ -1,0 +1,51 @@
+// node(id) and nodes(ids): any object by its type-prefixed ID. Unknown, foreign and malformed
+// IDs answer null with a NOT_FOUND error at their position, as GitHub's API does.
+
+import type { Context } from '../context.js';
+import { InvalidArgument, NotFound } from '../errors.js';
+import { kindOfId } from '../lib/ids.js';
+import { builder } from './builder.js';
+import { Customer } from './customer.js';
+import { CustomerNote } from './note.js';
+import { CustomerTag } from './tag.js';
+
+const MAX_NODES = 500;
+
+const Node = builder.nodeInterfaceRef();
+
+async function loadNode(ctx: Context, id: string) {
+  const kind = kindOfId(id);
+  const ref =
+    kind === 'customer'
+      ? Customer
+      : kind === 'note'
+        ? CustomerNote
+        : kind === 'tag'
+          ? CustomerTag
+          : null;
+  const node = ref ? await ref.getDataloader(ctx).load(id) : null;
+  if (!node) throw new NotFound('Node', id);
+  return node;
+}
+
+builder.queryFields((t) => ({
+  node: t.field({
+    type: Node,
+    nullable: true,
+    description: 'Any object by its ID; null plus NOT_FOUND when absent or in another company.',
+    args: { id: t.arg.id({ required: true, description: 'A type-prefixed ID.' }) },
+    resolve: (_root, { id }, ctx) => loadNode(ctx, id),
+  }),
+  nodes: t.field({
+    type: [Node],
+    nullable: { list: false, items: true },
+    description:
+      'Objects by ID, in the order asked (at most 500); null plus NOT_FOUND where absent.',
+    args: { ids: t.arg.idList({ required: true, description: 'Type-prefixed IDs.' }) },
+    resolve: (_root, { ids }, ctx) => {
+      if (ids.length > MAX_NODES)
+        throw InvalidArgument.of('ids', `must have at most ${MAX_NODES} items`);
+      return ids.map((id) => loadNode(ctx, id));
+    },
+  }),
+}));

@@ -1,0 +1,22 @@
+import type { TagRow } from '../db/schema.js';
+import { toDate } from '../lib/time.js';
+import { builder } from './builder.js';
+
+export const CustomerTag = builder.loadableNode(builder.objectRef<TagRow>('CustomerTag'), {
+  description: 'A company-level label; applying the same name twice to a customer is a no-op.',
+  id: { resolve: (tag) => tag.id },
+  load: (ids: string[], ctx) => ctx.services.tags.findByIds(ids),
+  sort: (tag) => tag.id,
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'Unique in the company, case-insensitively.' }),
+    lastUpdatedBy: t.exposeID('lastUpdatedBy', {
+      nullable: true,
+      description: 'Who changed it last.',
+    }),
+    lastUpdatedTime: t.field({
+      type: 'DateTime',
+      description: 'When it was changed last.',
+      resolve: (tag) => toDate(tag.lastUpdatedTime),
+    }),
+  }),
+});

@@ -1,0 +1,24 @@
+import type { Principal, Scope } from '../auth.js';
+import { PermissionDenied } from '../errors.js';
+import type { Repositories } from '../repositories/index.js';
+
+/** What every service of a request is built from. */
+export interface ServiceContext {
+  principal: Principal;
+  /** Tenant repositories bound to the principal's company. */
+  repos: Repositories;
+  customerQuota: number;
+}
+
+export function requireScope(principal: Principal, scope: Scope): void {
+  if (!principal.scopes.has(scope)) {
+    throw new PermissionDenied(`This operation needs the ${scope} scope`);
+  }
+}
+
+/** An argument naming a company must name the principal's own. */
+export function requireOwnCompany(principal: Principal, companyId: string, field: string): void {
+  if (companyId !== principal.companyId) {
+    throw new PermissionDenied(`${field} must be the company of your credential`);
+  }
+}

@@ -1,0 +1,374 @@
+// Customers: get, list, create, update. Every write validates the whole request first (all
+// violations at once), then runs in one transaction that starts by taking the company's write
+// lock, which also yields the write time.
+import type { CustomerRow, ReferralSourceRow, TagRow } from '../db/schema.js';
+import {
+  FailedPrecondition,
+  InvalidArgument,
+  NotFound,
+  ResourceExhausted,
+  Violations,
+} from '../errors.js';
+import { orderByKeys } from '../lib/batch.js';
+import { isIdOf, newId } from '../lib/ids.js';
+import type { CustomerListFilter, CustomerPatch } from '../repositories/customer.js';
+import type { Repositories } from '../repositories/index.js';
+import { requireOwnCompany, requireScope, type ServiceContext } from './context.js';
+import {
+  type CreateCustomerInput,
+  channels,
+  type ParsedAddress,
+  parseAddress,
+  parseNotes,
+  parseTags,
+  type TagRef,
+  type UpdateCustomerInput,
+} from './customer-input.js';
+import { type Page, pageRequest, toPage } from './page.js';
+import * as check from './validate.js';
+import { LIMITS, notNull } from './validate.js';
+
+export interface ListCustomersArgs {
+  companyId: string;
+  first: number;
+  after?: string | null;
+  filter?: {
+    lastUpdatedTime?: { startTime?: Date | null; endTime?: Date | null } | null;
+    mainPhoneNumber?: string | null;
+  } | null;
+}
+
+export function customerService({ principal, repos, customerQuota }: ServiceContext) {
+  const actor = principal.actorId;
+
+  /** The catalog tags a request names, in request order; unknown IDs are NOT_FOUND. */
+  async function resolveTags(
+    tx: Repositories,
+    refs: readonly TagRef[],
+    now: string,
+  ): Promise<TagRow[]> {
+    const names = refs.flatMap((ref) => ('name' in ref ? [ref.name] : []));
+    const ids = refs.flatMap((ref) => ('id' in ref ? [ref.id] : []));
+    const [byName, byId] = await Promise.all([
+      tx.tags.findOrCreateByNames(names, actor, now),
+      ids.length > 0 ? tx.tags.findByIds(ids.filter((id) => isIdOf('tag', id))) : [],
+    ]);
+    const nameMap = new Map(byName.map((tag) => [tag.requested, tag]));
+    const idMap = new Map(byId.map((tag) => [tag.id, tag]));
+    const resolved: TagRow[] = [];
+    const seen = new Set<string>();
+    for (const ref of refs) {
+      const tag = 'name' in ref ? nameMap.get(ref.name) : idMap.get(ref.id);
+      if (!tag) throw new NotFound('Tag', 'id' in ref ? ref.id : ref.name);
+      if (!seen.has(tag.id)) resolved.push(tag);
+      seen.add(tag.id);
+    }
+    return resolved;
+  }
+
+  async function writeAddress(
+    tx: Repositories,
+    customerId: string,
+    address: ParsedAddress,
+    now: string,
+  ) {
+    if (address.type === 'PRIMARY')
+      await tx.addresses.upsertPrimary(customerId, address.fields, now);
+    else await tx.addresses.insertSecondary(customerId, address.fields, now);
+  }
+
+  async function referralSourceId(tx: Repositories, source: string | null): Promise<string | null> {
+    return source === null ? null : (await tx.referralSources.findOrCreateByName(source)).id;
+  }
+
+  function listFilter(args: ListCustomersArgs, v: Violations): CustomerListFilter {
+    const filter: CustomerListFilter = {};
+    const interval = args.filter?.lastUpdatedTime;
+    if (interval) {
+      const { startTime, endTime } = interval;
+      if (startTime && endTime && startTime > endTime) {
+        v.add('filter.lastUpdatedTime', 'startTime must not be after endTime');
+      }
+      if (startTime) filter.updatedFrom = startTime.toISOString();
+      if (endTime) filter.updatedBefore = endTime.toISOString();
+    }
+    const phone = args.filter?.mainPhoneNumber;
+    if (phone != null) {
+      const normalised = check.phone(v, 'filter.mainPhoneNumber', phone);
+      if (normalised) filter.phone = normalised;
+    }
+    return filter;
+  }
+
+  /** Customers by ID (any order; unknown and foreign IDs are left out). */
+  function findByIds(ids: readonly string[]): Promise<CustomerRow[]> {
+    requireScope(principal, 'customers:read');
+    const wanted = ids.filter((id) => isIdOf('customer', id));
+    return wanted.length > 0 ? repos.customers.findByIds(wanted) : Promise.resolve([]);
+  }
+
+  return {
+    /** GetCustomer: NOT_FOUND when absent or in another company. */
+    async get(id: string): Promise<CustomerRow> {
+      const [row] = await findByIds([id]);
+      if (!row) throw new NotFound('Customer', id);
+      return row;
+    },
+
+    findByIds,
+
+    /** Customers in the order asked; null where absent or in another company. */
+    async getMany(ids: readonly string[]): Promise<(CustomerRow | null)[]> {
+      if (ids.length > LIMITS.pageSize) {
+        throw InvalidArgument.of('ids', `must have at most ${LIMITS.pageSize} items`);
+      }
+      return orderByKeys(ids, await findByIds(ids), (row) => row.id);
+    },
+
+    /** Batch: referral sources by ID, in the order asked. */
+    async referralSources(ids: readonly string[]): Promise<(ReferralSourceRow | null)[]> {
+      return orderByKeys(ids, await repos.referralSources.findByIds(ids), (row) => row.id);
+    },
+
+    /** ListCustomers: keyset pages in (lastUpdatedTime, id) order. */
+    async list(args: ListCustomersArgs): Promise<Page<CustomerRow>> {
+      requireScope(principal, 'customers:read');
+      requireOwnCompany(principal, args.companyId, 'companyId');
+      const v = new Violations();
+      const filter = listFilter(args, v);
+      const scope = [
+        'customers',
+        principal.companyId,
+        'lastUpdatedTime,id',
+        filter.updatedFrom ?? '',
+        filter.updatedBefore ?? '',
+        filter.phone ?? '',
+      ].join('|');
+      const request = pageRequest(scope, args, v);
+      const rows = await repos.customers.page(filter, request.after, request.first + 1);
+      return toPage(
+        scope,
+        request,
+        rows,
+        (row) => row.lastUpdatedTime,
+        () => repos.customers.count(filter),
+      );
+    },
+
+    /** CreateCustomer: the customer with its address, tags and notes, in one transaction. */
+    async create(input: CreateCustomerInput): Promise<CustomerRow> {
+      requireScope(principal, 'customers:write');
+      requireOwnCompany(principal, input.companyId, 'input.companyId');
+
+      const v = new Violations();
+      const preferredBusinessId = check.identifier(
+        v,
+        'input.preferredBusinessId',
+        input.preferredBusinessId,
+      );
+      const firstName = check.requiredText(v, 'input.firstName', input.firstName, LIMITS.name);
+      const lastName = check.requiredText(v, 'input.lastName', input.lastName, LIMITS.name);
+      const phone = check.phone(v, 'input.phone', input.phone);
+      const email = input.email == null ? null : check.email(v, 'input.email', input.email);
+      const colorCode =
+        input.colorCode == null ? null : check.colorCode(v, 'input.colorCode', input.colorCode);
+      const avatarPath =
+        input.avatarPath == null ? null : check.httpsUrl(v, 'input.avatarPath', input.avatarPath);
+      const source =
+        input.source == null
+          ? null
+          : check.optionalText(v, 'input.source', input.source, LIMITS.shortText);
+      const address =
+        input.address == null ? null : parseAddress(v, 'input.address', input.address);
+      const tagRefs = parseTags(v, 'input.tags', input.tags ?? []);
+      const notes = parseNotes(v, 'input.notes', input.notes ?? [], false);
+      v.throwIfAny();
+
+      const preference = input.preference ?? {};
+      const compliance = input.complianceConfig ?? {};
+      return repos.transaction(async (tx) => {
+        const now = await tx.company.reserveCustomers(1, customerQuota);
+        if (now === null) {
+          throw new ResourceExhausted(
+            `Company ${principal.companyId} has reached its quota of ${customerQuota} customers`,
+          );
+        }
+        const id = newId('customer');
+        const customer = await tx.customers.insert({
+          id,
+          preferredBusinessId: preferredBusinessId!,
+          firstName: firstName!,
+          lastName: lastName!,
+          phone: phone!,
+          email,
+          colorCode,
+          avatarPath,
+          source: source ?? null,
+          referralSourceId: await referralSourceId(tx, source ?? null),
+          receiveAutoMessage: preference.receiveAutoMessage ?? true,
+          receiveAutoEmail: preference.receiveAutoEmail ?? true,
+          subscribeToMarketingEmails: preference.subscribeToMarketingEmails ?? false,
+          receiveAppointmentReminder: preference.receiveAppointmentReminder ?? true,
+          serviceRelatedChannels: channels(compliance.serviceRelatedChannels ?? []),
+          marketingCampaignsChannels: channels(compliance.marketingCampaignsChannels ?? []),
+          brandedAppEnabled: compliance.brandedAppEnabled ?? false,
+          isAgreedMarketingPolicy: compliance.isAgreedMarketingPolicy ?? false,
+          isConsented: compliance.isConsented ?? false,
+          createdBy: actor,
+          createdTime: now,
+          lastUpdatedBy: actor,
+          lastUpdatedTime: now,
+        });
+        if (address) await writeAddress(tx, id, address, now);
+        const tags = await resolveTags(tx, tagRefs, now);
+        await tx.tags.link(
+          id,
+          tags.map((tag) => tag.id),
+          actor,
+          now,
+        );
+        await tx.notes.insertMany(
+          notes.added.map((note) => ({ id: newId('note'), customerId: id, note })),
+          actor,
+          now,
+        );
+        return customer;
+      });
+    },
+
+    /**
+     * UpdateCustomer: absent fields keep their value, null clears a clearable one; the address
+     * replaces the PRIMARY one, tags become the given set, notes are appended or edited.
+     */
+    async update(input: UpdateCustomerInput): Promise<CustomerRow> {
+      requireScope(principal, 'customers:write');
+      requireOwnCompany(principal, input.companyId, 'input.companyId');
+
+      const v = new Violations();
+      const patch: CustomerPatch = {};
+      if (
+        input.preferredBusinessId !== undefined &&
+        notNull(v, 'input.preferredBusinessId', input.preferredBusinessId)
+      ) {
+        patch.preferredBusinessId = check.identifier(
+          v,
+          'input.preferredBusinessId',
+          input.preferredBusinessId,
+        );
+      }
+      if (input.firstName !== undefined && notNull(v, 'input.firstName', input.firstName)) {
+        patch.firstName = check.requiredText(v, 'input.firstName', input.firstName, LIMITS.name);
+      }
+      if (input.lastName !== undefined && notNull(v, 'input.lastName', input.lastName)) {
+        patch.lastName = check.requiredText(v, 'input.lastName', input.lastName, LIMITS.name);
+      }
+      if (input.phone !== undefined && notNull(v, 'input.phone', input.phone)) {
+        patch.phone = check.phone(v, 'input.phone', input.phone);
+      }
+      if (input.status !== undefined && notNull(v, 'input.status', input.status)) {
+        patch.status = input.status;
+      }
+      if (input.email !== undefined) {
+        patch.email = input.email === null ? null : check.email(v, 'input.email', input.email);
+      }
+      if (input.colorCode !== undefined) {
+        patch.colorCode =
+          input.colorCode === null ? null : check.colorCode(v, 'input.colorCode', input.colorCode);
+      }
+      if (input.avatarPath !== undefined) {
+        patch.avatarPath =
+          input.avatarPath === null
+            ? null
+            : check.httpsUrl(v, 'input.avatarPath', input.avatarPath);
+      }
+      let source: string | null | undefined;
+      if (input.source !== undefined) {
+        source =
+          input.source === null
+            ? null
+            : check.optionalText(v, 'input.source', input.source, LIMITS.shortText);
+      }
+      if (input.preference !== undefined && notNull(v, 'input.preference', input.preference)) {
+        for (const [key, value] of Object.entries(input.preference)) {
+          if (value !== undefined && notNull(v, `input.preference.${key}`, value)) {
+            patch[key as keyof typeof input.preference] = value;
+          }
+        }
+      }
+      if (
+        input.complianceConfig !== undefined &&
+        notNull(v, 'input.complianceConfig', input.complianceConfig)
+      ) {
+        const { serviceRelatedChannels, marketingCampaignsChannels, ...flags } =
+          input.complianceConfig;
+        for (const [key, wrapper] of Object.entries({
+          serviceRelatedChannels,
+          marketingCampaignsChannels,
+        })) {
+          if (wrapper !== undefined && notNull(v, `input.complianceConfig.${key}`, wrapper)) {
+            patch[key as 'serviceRelatedChannels'] = channels(wrapper.channels);
+          }
+        }
+        for (const [key, value] of Object.entries(flags)) {
+          if (value !== undefined && notNull(v, `input.complianceConfig.${key}`, value)) {
+            patch[key as keyof typeof flags] = value;
+          }
+        }
+      }
+      let address: ParsedAddress | null | undefined;
+      if (input.address !== undefined) {
+        address = input.address === null ? null : parseAddress(v, 'input.address', input.address);
+      }
+      let tagRefs: TagRef[] | undefined;
+      if (input.tags !== undefined && notNull(v, 'input.tags', input.tags)) {
+        tagRefs = parseTags(v, 'input.tags', input.tags);
+      }
+      let notes: ReturnType<typeof parseNotes> | undefined;
+      if (input.notes !== undefined && notNull(v, 'input.notes', input.notes)) {
+        notes = parseNotes(v, 'input.notes', input.notes, true);
+      }
+      v.throwIfAny();
+
+      return repos.transaction(async (tx) => {
+        const now = await tx.company.lockForWrite();
+        const current = isIdOf('customer', input.id) ? await tx.customers.lock(input.id) : null;
+        if (!current) throw new NotFound('Customer', input.id);
+        if (current.deleted) {
+          throw new FailedPrecondition(`Customer ${input.id} is deleted and cannot be updated`);
+        }
+        if (source !== undefined) {
+          patch.source = source;
+          patch.referralSourceId = await referralSourceId(tx, source);
+        }
+        if (address === null) await tx.addresses.deletePrimary(current.id);
+        else if (address !== undefined) await writeAddress(tx, current.id, address, now);
+        if (tagRefs !== undefined) {
+          const tags = await resolveTags(tx, tagRefs, now);
+          const tagIds = tags.map((tag) => tag.id);
+          await tx.tags.unlinkAllBut(current.id, tagIds);
+          await tx.tags.link(current.id, tagIds, actor, now);
+        }
+        if (notes !== undefined) {
+          for (const edit of notes.edited) {
+            const edited = await tx.notes.updateText(current.id, edit.id, edit.note, actor, now);
+            if (!edited) throw new NotFound('Note', edit.id);
+          }
+          await tx.notes.insertMany(
+            notes.added.map((note) => ({ id: newId('note'), customerId: current.id, note })),
+            actor,
+            now,
+          );
+        }
+        const updated = await tx.customers.update(current.id, {
+          ...patch,
+          lastUpdatedBy: actor,
+          lastUpdatedTime: now,
+        });
+        if (!updated) throw new NotFound('Customer', input.id);
+        return updated;
+      });
+    },
+  };
+}
+
+export type CustomerService = ReturnType<typeof customerService>;

@@ -1,0 +1,183 @@
+// The application under test: createApp on PGlite (a copy of the migrated template) or, when
+// DATABASE_URL is set, on PostgreSQL. One store per test file; every SQL statement it runs is
+// recorded in `sql`, so that a test can count the statements of one request.
+import { readFileSync } from 'node:fs';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { type App, createApp } from '../../src/app.js';
+import { createAuthenticator } from '../../src/auth.js';
+import { openStore, type Store } from '../../src/db/client.js';
+import { randomToken } from '../../src/lib/ids.js';
+import { createLogger } from '../../src/logger.js';
+import { apiKeyRepository } from '../../src/repositories/api-key.js';
+
+export const TEST_JWT_SECRET = 'customer-graph-test-secret-of-at-least-32-chars';
+export const TEST_AUDIENCE = 'customer-graph';
+export const ALL_SCOPES = 'customers:read customers:write';
+
+export interface TestEnv {
+  store: Store;
+  app: App;
+  /** Every SQL statement run so far; tests empty it with `sql.length = 0`. */
+  sql: string[];
+  /** Log lines the app wrote (errors among them). */
+  logs: string[];
+  /** Another app on the same store, e.g. with a small quota. */
+  makeApp(options?: { customerQuota?: number }): Promise<App>;
+}
+
+export const isPostgres = Boolean(process.env.DATABASE_URL);
+
+export async function createTestEnv(): Promise<TestEnv> {
+  const sql: string[] = [];
+  const logs: string[] = [];
+  const onQuery = (statement: string) => {
+    sql.push(statement);
+  };
+  const url = process.env.DATABASE_URL;
+  let store: Store;
+  if (url) {
+    store = await openStore({ kind: 'postgres', url, poolSize: 10 }, { onQuery });
+  } else {
+    const template = inject('pgliteTemplate');
+    if (!template) throw new Error('the PGlite template was not prepared by global-setup');
+    store = await openStore(
+      { kind: 'pglite', dataDir: null },
+      { onQuery, pgliteTemplate: new Blob([readFileSync(template)]) },
+    );
+  }
+  const logger = createLogger('warn', (line) => {
+    logs.push(line);
+  });
+  const makeApp = (options: { customerQuota?: number } = {}) =>
+    createApp({
+      store,
+      logger,
+      customerQuota: options.customerQuota ?? 100_000,
+      authenticate: createAuthenticator({
+        jwtSecret: TEST_JWT_SECRET,
+        jwksUrl: null,
+        audience: TEST_AUDIENCE,
+        apiKeys: apiKeyRepository(store.db),
+      }),
+      graphiql: false,
+    });
+  return { store, app: await makeApp(), sql, logs, makeApp };
+}
+
+/** Registers the per-file environment with beforeAll/afterAll; read it inside tests. */
+export function useTestEnv(): TestEnv {
+  let env: TestEnv | undefined;
+  beforeAll(async () => {
+    env = await createTestEnv();
+  });
+  afterAll(async () => {
+    await env?.store.close();
+  });
+  return new Proxy({} as TestEnv, {
+    get(_target, key) {
+      if (!env) throw new Error('test environment not ready (use it inside tests)');
+      return env[key as keyof TestEnv];
+    },
+  });
+}
+
+export interface JwtOptions {
+  companyId?: string | null;
+  sub?: string | null;
+  scope?: string;
+  secret?: string;
+  audience?: string | null;
+  /** Seconds from now; null leaves `exp` out. */
+  expiresIn?: number | null;
+  alg?: string;
+}
+
+export async function mintJwt(options: JwtOptions = {}): Promise<string> {
+  const payload: Record<string, unknown> = { scope: options.scope ?? ALL_SCOPES };
+  if (options.companyId !== null) payload.company_id = options.companyId ?? 'cmp_001';
+  const jwt = new SignJWT(payload)
+    .setProtectedHeader({ alg: options.alg ?? 'HS256' })
+    .setIssuedAt();
+  if (options.sub !== null) jwt.setSubject(options.sub ?? 'stf_test');
+  if (options.audience !== null) jwt.setAudience(options.audience ?? TEST_AUDIENCE);
+  if (options.expiresIn !== null) {
+    jwt.setExpirationTime(Math.floor(Date.now() / 1000) + (options.expiresIn ?? 3600));
+  }
+  return jwt.sign(new TextEncoder().encode(options.secret ?? TEST_JWT_SECRET));
+}
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  data?: T | null;
+  errors?: {
+    message: string;
+    path?: (string | number)[];
+    extensions?: {
+      code?: string;
+      requestId?: string;
+      fieldViolations?: { field: string; description: string }[];
+    };
+  }[];
+}
+
+export interface RequestOptions {
+  token?: string | null;
+  headers?: Record<string, string>;
+  app?: App;
+}
+
+export async function graphql<T = Record<string, unknown>>(
+  app: App,
+  query: string,
+  variables?: Record<string, unknown>,
+  options: Omit<RequestOptions, 'app'> = {},
+): Promise<GraphQLResponse<T>> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/graphql-response+json, application/json',
+    ...options.headers,
+  };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const response = await app.fetch(
+    new Request('http://localhost/graphql', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables }),
+    }),
+  );
+  const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status' | 'headers'>;
+  return { status: response.status, headers: response.headers, ...body };
+}
+
+/** A company of its own for one test, with a staff member holding every scope. */
+export interface TestCompany {
+  id: string;
+  token: string;
+  staffId: string;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: RequestOptions,
+  ): Promise<GraphQLResponse<T>>;
+}
+
+export async function newCompany(
+  env: TestEnv,
+  options: { id?: string; scope?: string } = {},
+): Promise<TestCompany> {
+  const id = options.id ?? `cmp_t${randomToken(12)}`;
+  const staffId = `stf_${randomToken(8)}`;
+  const token = await mintJwt({ companyId: id, sub: staffId, scope: options.scope ?? ALL_SCOPES });
+  return {
+    id,
+    token,
+    staffId,
+    gql: (query, variables, requestOptions = {}) =>
+      graphql(requestOptions.app ?? env.app, query, variables, {
+        token: requestOptions.token === undefined ? token : requestOptions.token,
+        ...(requestOptions.headers ? { headers: requestOptions.headers } : {}),
+      }),
+  };
+}
