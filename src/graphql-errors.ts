@@ -12,11 +12,26 @@ import {
   visit,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { DomainError, type FieldViolation } from './errors.js';
+import { DomainError, type ErrorCode, type FieldViolation } from './errors.js';
 import type { Logger } from './logger.js';
 import { requestScope } from './request-scope.js';
 
 const HTTP_STATUS: Partial<Record<string, number>> = { UNAUTHENTICATED: 401 };
+
+/**
+ * Codes that leave as they are: ours, and the one Automatic Persisted Queries clients wait for.
+ * Any other code (graphql-js's or Yoga's own, e.g. GRAPHQL_PARSE_FAILED) is replaced by ours.
+ */
+const PASSED_THROUGH = new Set<string>([
+  'INVALID_ARGUMENT',
+  'NOT_FOUND',
+  'PERMISSION_DENIED',
+  'UNAUTHENTICATED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'INTERNAL',
+  'PERSISTED_QUERY_NOT_FOUND',
+] satisfies (ErrorCode | 'PERSISTED_QUERY_NOT_FOUND')[]);
 
 function fromDomainError(error: DomainError, source?: GraphQLError): GraphQLError {
   const extensions: Record<string, unknown> = { code: error.code };
@@ -73,11 +88,7 @@ export function createMaskError(logger: Logger) {
   return (error: unknown): Error => {
     const domain = domainErrorOf(error);
     if (domain) return fromDomainError(domain, error instanceof GraphQLError ? error : undefined);
-    if (
-      error instanceof GraphQLError &&
-      typeof error.extensions.code === 'string' &&
-      !error.originalError
-    ) {
+    if (error instanceof GraphQLError && PASSED_THROUGH.has(String(error.extensions.code))) {
       return error;
     }
     if (isRequestError(error)) return withCode(error, 'INVALID_ARGUMENT', violationsOf(error));

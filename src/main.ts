@@ -54,7 +54,6 @@ async function main() {
     config.database.kind === 'postgres'
       ? 'PostgreSQL'
       : `PGlite (${config.database.dataDir ?? 'in memory'})`;
-  logger.info('listening', { url: `http://${host}:${port}/graphql`, database });
   if (devKey) {
     process.stdout.write(
       [
@@ -67,6 +66,9 @@ async function main() {
       ].join('\n'),
     );
   }
+
+  // Logged last: a supervisor (or a test) waiting for this line finds the key printed already.
+  logger.info('listening', { url: `http://${host}:${port}/graphql`, database });
 
   let stopping = false;
   const stop = (signal: string) => {

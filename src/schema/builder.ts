@@ -54,6 +54,11 @@ export const builder = new SchemaBuilder<{
     },
     nodeTypeOptions: {
       description: 'An object with a type-prefixed, globally unique ID (cus_…, cxn_…, ctg_…).',
+      // The prefix of the ID names the type.
+      resolveType: (node) => {
+        const kind = kindOfId((node as { id: string }).id);
+        return (kind && NODE_TYPES[kind]) ?? null;
+      },
     },
     idFieldOptions: { description: 'The type-prefixed ID; also its Relay global ID.' },
     pageInfoTypeOptions: { description: 'Where a page sits in its list (Relay).' },

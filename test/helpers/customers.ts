@@ -110,19 +110,19 @@ export function minimalInput(companyId: string, overrides: Record<string, unknow
 }
 
 /** The single error of a response, asserting there is exactly one. */
-export function onlyError(response: GraphQLResponse) {
+export function onlyError(response: GraphQLResponse<unknown>) {
   expect(response.errors, JSON.stringify(response)).toHaveLength(1);
   return response.errors![0]!;
 }
 
-export function expectCode(response: GraphQLResponse, code: string) {
+export function expectCode(response: GraphQLResponse<unknown>, code: string) {
   const error = onlyError(response);
   expect(error.extensions?.code, JSON.stringify(error)).toBe(code);
   return error;
 }
 
 /** The fields named by an INVALID_ARGUMENT error, sorted. */
-export function violatedFields(response: GraphQLResponse): string[] {
+export function violatedFields(response: GraphQLResponse<unknown>): string[] {
   const error = expectCode(response, 'INVALID_ARGUMENT');
   return (error.extensions?.fieldViolations ?? []).map((v) => v.field).sort();
 }

@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, inject, it } from 'vitest';
+import { createApp } from '../src/app.js';
+import { createAuthenticator } from '../src/auth.js';
+import { openStore } from '../src/db/client.js';
+import { createLogger } from '../src/logger.js';
+import { apiKeyRepository } from '../src/repositories/api-key.js';
+import { CREATE_CUSTOMER, expectCode, minimalInput, violatedFields } from './helpers/customers.js';
+import {
+  graphql,
+  mintJwt,
+  newCompany,
+  TEST_AUDIENCE,
+  TEST_JWT_SECRET,
+  useTestEnv,
+} from './helpers/env.js';
+
+const env = useTestEnv();
+
+describe('errors', () => {
+  it('mask an unexpected failure as INTERNAL with the request ID, and log it with that ID', async () => {
+    // A store that is closed fails every statement, the way a lost database would.
+    const url = process.env.DATABASE_URL;
+    const broken = url
+      ? await openStore({ kind: 'postgres', url, poolSize: 1 })
+      : await openStore(
+          { kind: 'pglite', dataDir: null },
+          { pgliteTemplate: new Blob([readFileSync(inject('pgliteTemplate')!)]) },
+        );
+    await broken.close();
+    const logs: string[] = [];
+    const app = await createApp({
+      store: broken,
+      logger: createLogger('warn', (line) => logs.push(line)),
+      customerQuota: 10,
+      graphiql: false,
+      authenticate: createAuthenticator({
+        jwtSecret: TEST_JWT_SECRET,
+        jwksUrl: null,
+        audience: TEST_AUDIENCE,
+        apiKeys: apiKeyRepository(broken.db),
+      }),
+    });
+    const token = await mintJwt({ companyId: 'cmp_broken' });
+    const response = await graphql(
+      app,
+      CREATE_CUSTOMER,
+      { input: minimalInput('cmp_broken') },
+      {
+        token,
+        headers: { 'x-request-id': 'req-test-123' },
+      },
+    );
+    const error = expectCode(response, 'INTERNAL');
+    expect(error.extensions?.requestId).toBe('req-test-123');
+    expect(response.headers.get('x-request-id')).toBe('req-test-123');
+    const body = JSON.stringify(response);
+    expect(body).not.toMatch(/select|insert|companies|stack|at .*\.ts|closed|PGlite|postgres/i);
+    expect(
+      logs.some(
+        (line) => line.includes('"requestId":"req-test-123"') && line.includes('"level":"error"'),
+      ),
+    ).toBe(true);
+  });
+
+  it('give a syntax error INVALID_ARGUMENT', async () => {
+    const company = await newCompany(env);
+    const response = await company.gql('{ customers(companyId: ');
+    expect(response.status).toBe(400);
+    expect(violatedFields(response)).toEqual(['query']);
+  });
+
+  it('give an unknown field INVALID_ARGUMENT', async () => {
+    const company = await newCompany(env);
+    const response = await company.gql('{ customer(id: "cus_x") { shoeSize } }');
+    expect(violatedFields(response)).toEqual(['query']);
+  });
+
+  it('give a missing required argument INVALID_ARGUMENT naming it', async () => {
+    const company = await newCompany(env);
+    expect(violatedFields(await company.gql('{ customer { id } }'))).toEqual(['id']);
+  });
+
+  it('give a missing variable INVALID_ARGUMENT naming the argument', async () => {
+    const company = await newCompany(env);
+    const response = await company.gql(CREATE_CUSTOMER, {});
+    expect(violatedFields(response)).toEqual(['input']);
+  });
+
+  it('limit aliases and tokens with a clear error', async () => {
+    const company = await newCompany(env);
+    const aliases = `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: customer(id: "cus_x") { id }`).join(' ')} }`;
+    const tooManyAliases = await company.gql(aliases);
+    expectCode(tooManyAliases, 'INVALID_ARGUMENT');
+    expect(tooManyAliases.errors![0]!.message).toMatch(/alias/i);
+    const tokens = `{ ${'__typename '.repeat(6000)}}`;
+    const tooManyTokens = await company.gql(tokens);
+    expectCode(tooManyTokens, 'INVALID_ARGUMENT');
+    expect(tooManyTokens.errors![0]!.message).toMatch(/token/i);
+  });
+
+  it('carry extensions.code on every error of a response', async () => {
+    const company = await newCompany(env);
+    const response = await company.gql(
+      '{ a: customer(id: "cus_missing0000000") { id } b: customer(id: "banana") { id } }',
+    );
+    expect(response.errors!.length).toBe(2);
+    for (const error of response.errors!) expect(error.extensions?.code).toMatch(/^[A-Z_]+$/);
+  });
+});

@@ -1,0 +1,141 @@
+// The real server over real HTTP: what `npm start` serves.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintJwt, TEST_JWT_SECRET } from './helpers/env.js';
+import { exitOf, type RunningServer, runMain, startServer } from './helpers/server.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'customer-graph-http-'));
+const serverEnv: Record<string, string> = {
+  AUTH_JWT_SECRET: TEST_JWT_SECRET,
+  DEV_KEY_FILE: join(dir, 'dev-api-key.json'),
+  ...(process.env.DATABASE_URL
+    ? { DATABASE_URL: process.env.DATABASE_URL }
+    : { PGLITE_DATA_DIR: join(dir, 'pglite') }),
+};
+
+let server: RunningServer;
+let devKey: string;
+
+beforeAll(async () => {
+  server = await startServer(serverEnv);
+  devKey = /(ck_[A-Za-z0-9]{40})/.exec(server.stdout())?.[1] ?? '';
+}, 120_000);
+
+afterAll(async () => {
+  if (server.process.exitCode === null) await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+
+describe('the server over HTTP', () => {
+  it('answers /healthz and /readyz', async () => {
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('prints a development key for cmp_001 that works at once', async () => {
+    expect(devKey).toMatch(/^ck_/);
+    const response = await post(
+      {
+        query: 'query($c: ID!) { customers(companyId: $c, first: 1) { totalCount } }',
+        variables: { c: 'cmp_001' },
+      },
+      { authorization: `Bearer ${devKey}` },
+    );
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { errors?: unknown };
+    expect(body.errors).toBeUndefined();
+  });
+
+  it('serves GraphiQL to a browser with the development key in its headers', async () => {
+    expect(devKey).toMatch(/^ck_/);
+    const response = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await response.text();
+    expect(html).toContain('<title>customer-graph</title>');
+    expect(html).toContain(devKey);
+    expect(html).toContain('mutation CreateCustomer');
+  });
+
+  it('runs queries over GET and refuses mutations over GET', async () => {
+    const token = await mintJwt({ companyId: 'cmp_http' });
+    const query = encodeURIComponent('{ customersByIds(ids: []) { id } }');
+    const get = await fetch(`${server.url}/graphql?query=${query}`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/graphql-response+json' },
+    });
+    expect(get.status).toBe(200);
+    expect(await get.json()).toEqual({ data: { customersByIds: [] } });
+    const mutation = encodeURIComponent(
+      'mutation { updateCustomer(input: { id: "x", companyId: "y" }) { customer { id } } }',
+    );
+    const refused = await fetch(`${server.url}/graphql?query=${mutation}`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/graphql-response+json' },
+    });
+    expect(refused.status).toBe(405);
+  });
+
+  it('answers 401 with WWW-Authenticate and UNAUTHENTICATED without a credential', async () => {
+    const response = await post({ query: '{ customersByIds(ids: []) { id } }' });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('echoes a request ID, or makes one', async () => {
+    const token = await mintJwt({ companyId: 'cmp_http' });
+    const query = { query: '{ customersByIds(ids: []) { id } }' };
+    const echoed = await post(query, {
+      authorization: `Bearer ${token}`,
+      'x-request-id': 'abc-123',
+    });
+    expect(echoed.headers.get('x-request-id')).toBe('abc-123');
+    const made = await post(query, {
+      authorization: `Bearer ${token}`,
+      'x-request-id': 'no spaces <allowed>',
+    });
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('stops on SIGTERM with exit code 0, and reuses its development key on the next start', async () => {
+    expect(await server.stop()).toBe(0);
+    const again = await startServer(serverEnv);
+    try {
+      expect(again.stdout()).toContain(devKey);
+      expect(again.stdout()).not.toContain('(new)');
+    } finally {
+      expect(await again.stop()).toBe(0);
+    }
+  }, 120_000);
+});
+
+describe('configuration', () => {
+  it.each([
+    ['PORT', 'eighty', /PORT must be an integer/],
+    ['DATABASE_URL', 'mysql://localhost/x', /DATABASE_URL must start with postgres/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
+    ['CUSTOMER_QUOTA', '-1', /CUSTOMER_QUOTA must be an integer/],
+    ['PUBLIC_BASE_URL', 'ftp://x', /PUBLIC_BASE_URL must be an absolute http\(s\) URL/],
+  ])('stops the process with one clear line when %s is bad', async (name, value, message) => {
+    const child = runMain({ [name]: value });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    expect(await exitOf(child)).toBe(1);
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+  });
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      database: { kind: 'pglite', dataDir: './.data/pglite' },
+      auth: { jwtSecret: null, jwksUrl: null, audience: 'customer-graph' },
+      publicBaseUrl: 'http://127.0.0.1:4000',
+      customerQuota: 100_000,
+      logLevel: 'info',
+      production: false,
+      graphiql: true,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://u:p@db:5432/app',
+      AUTH_JWT_SECRET: 's',
+      AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
+      AUTH_AUDIENCE: 'aud',
+      PUBLIC_BASE_URL: 'https://customers.example.com/',
+      CUSTOMER_QUOTA: '5',
+      LOG_LEVEL: 'debug',
+      NODE_ENV: 'production',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      database: { kind: 'postgres', url: 'postgres://u:p@db:5432/app' },
+      auth: {
+        jwtSecret: 's',
+        jwksUrl: 'https://id.example.com/.well-known/jwks.json',
+        audience: 'aud',
+      },
+      publicBaseUrl: 'https://customers.example.com',
+      customerQuota: 5,
+      logLevel: 'debug',
+      production: true,
+      graphiql: false,
+      devKeyFile: null,
+    });
+  });
+
+  it('takes memory:// for an in-memory PGlite and PGLITE_DATA_DIR for its folder', () => {
+    expect(loadConfig({ DATABASE_URL: 'memory://' }).database).toEqual({
+      kind: 'pglite',
+      dataDir: null,
+    });
+    expect(loadConfig({ PGLITE_DATA_DIR: '/tmp/x' }).database).toEqual({
+      kind: 'pglite',
+      dataDir: '/tmp/x',
+    });
+  });
+
+  it.each([
+    { PORT: '65536' },
+    { PORT: '1.5' },
+    { CUSTOMER_QUOTA: '0' },
+    { LOG_LEVEL: 'verbose' },
+    { DATABASE_URL: 'sqlite://x' },
+    { AUTH_JWKS_URL: 'not a url' },
+    { GRAPHIQL: 'maybe' },
+  ])('refuses %j with a ConfigError', (env) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+  });
+
+  it('does not echo a database password', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://user:secret@host/db' })).toThrow(
+      /^(?!.*secret).*$/,
+    );
+  });
+});
