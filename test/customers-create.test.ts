@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CREATE_CUSTOMER,
   type CustomerView,
+  countCustomers,
   createCustomer,
   expectCode,
   getCustomer,
@@ -169,11 +170,7 @@ describe('createCustomer', () => {
       'input.tags[1]',
       'input.tags[2]',
     ]);
-    const list = await company.gql<{ customers: { totalCount: number } }>(
-      'query($c: ID!) { customers(companyId: $c) { totalCount } }',
-      { c: company.id },
-    );
-    expect(list.data!.customers.totalCount).toBe(0);
+    expect(await countCustomers(company)).toBe(0);
   });
 
   it('limits notes and tags to 100 each', async () => {
@@ -252,11 +249,7 @@ describe('createCustomer', () => {
       input: minimalInput(company.id, { tags: [{ id: foreign.tags[0]!.id }] }),
     });
     expectCode(response, 'NOT_FOUND');
-    const list = await company.gql<{ customers: { totalCount: number } }>(
-      'query($c: ID!) { customers(companyId: $c) { totalCount } }',
-      { c: company.id },
-    );
-    expect(list.data!.customers.totalCount).toBe(0);
+    expect(await countCustomers(company)).toBe(0);
   });
 
   it('keeps notes of one request in order, newest last', async () => {
@@ -281,10 +274,6 @@ describe('the customer quota', () => {
     const refused = results.filter((r) => r.errors?.[0]?.extensions?.code === 'RESOURCE_EXHAUSTED');
     expect(created).toHaveLength(5);
     expect(refused).toHaveLength(15);
-    const list = await company.gql<{ customers: { totalCount: number } }>(
-      'query($c: ID!) { customers(companyId: $c) { totalCount } }',
-      { c: company.id },
-    );
-    expect(list.data!.customers.totalCount).toBe(5);
+    expect(await countCustomers(company)).toBe(5);
   });
 });

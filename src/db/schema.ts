@@ -22,6 +22,14 @@ import {
 const timestamptz = (name: string) =>
   timestamp(name, { withTimezone: true, mode: 'string', precision: 6 });
 
+/** Who wrote a row and when, who changed it last and when. */
+const authorship = () => ({
+  createdBy: text('created_by'),
+  createdTime: timestamptz('created_time').notNull(),
+  lastUpdatedBy: text('last_updated_by'),
+  lastUpdatedTime: timestamptz('last_updated_time').notNull(),
+});
+
 export const customerStatus = pgEnum('customer_status', ['ACTIVE', 'INACTIVE']);
 export const addressType = pgEnum('address_type', ['PRIMARY', 'SECONDARY']);
 export const complianceChannel = pgEnum('compliance_channel', [
@@ -90,10 +98,7 @@ export const customers = pgTable(
     nextAppointmentDate: timestamptz('next_appointment_date'),
     upcomingAppointmentsUrl: text('upcoming_appointments_url'),
     deleted: boolean('deleted').notNull().default(false),
-    createdBy: text('created_by'),
-    createdTime: timestamptz('created_time').notNull(),
-    lastUpdatedBy: text('last_updated_by'),
-    lastUpdatedTime: timestamptz('last_updated_time').notNull(),
+    ...authorship(),
   },
   (t) => [
     primaryKey({ columns: [t.companyId, t.id] }),
@@ -151,10 +156,7 @@ export const customerNotes = pgTable(
     id: text('id').notNull(),
     customerId: text('customer_id').notNull(),
     note: text('note').notNull(),
-    createdBy: text('created_by'),
-    createdTime: timestamptz('created_time').notNull(),
-    lastUpdatedBy: text('last_updated_by'),
-    lastUpdatedTime: timestamptz('last_updated_time').notNull(),
+    ...authorship(),
   },
   (t) => [
     primaryKey({ columns: [t.companyId, t.id] }),
@@ -175,10 +177,7 @@ export const tags = pgTable(
     id: text('id').notNull(),
     name: text('name').notNull(),
     nameKey: text('name_key').notNull().generatedAlwaysAs(sql`lower(name)`),
-    createdBy: text('created_by'),
-    createdTime: timestamptz('created_time').notNull(),
-    lastUpdatedBy: text('last_updated_by'),
-    lastUpdatedTime: timestamptz('last_updated_time').notNull(),
+    ...authorship(),
   },
   (t) => [
     primaryKey({ columns: [t.companyId, t.id] }),

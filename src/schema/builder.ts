@@ -2,6 +2,7 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin from '@pothos/plugin-relay';
+import { GraphQLScalarType } from 'graphql';
 import {
   DateTimeResolver,
   EmailAddressResolver,
@@ -14,6 +15,7 @@ import {
 } from 'graphql-scalars';
 import type { Context } from '../context.js';
 import { kindOfId } from '../lib/ids.js';
+import { toDate } from '../lib/time.js';
 
 /** The GraphQL type of each ID prefix that names a node. */
 const NODE_TYPES: Record<string, string> = {
@@ -31,7 +33,7 @@ export const builder = new SchemaBuilder<{
   DefaultNodeNullability: false;
   Scalars: {
     ID: { Input: string; Output: string };
-    DateTime: { Input: Date; Output: Date };
+    DateTime: { Input: Date; Output: Date | string };
     EmailAddress: { Input: string; Output: string };
     PhoneNumber: { Input: string; Output: string };
     HexColorCode: { Input: string; Output: string };
@@ -80,7 +82,16 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-builder.addScalarType('DateTime', DateTimeResolver);
+// graphql-scalars' DateTime, also serialising the store's timestamptz text
+// ("2024-08-01 12:00:00.123456+00"), so that resolvers can expose timestamps as they are.
+builder.addScalarType(
+  'DateTime',
+  new GraphQLScalarType({
+    ...DateTimeResolver.toConfig(),
+    serialize: (value) =>
+      DateTimeResolver.serialize(typeof value === 'string' ? toDate(value) : value),
+  }),
+);
 builder.addScalarType('EmailAddress', EmailAddressResolver);
 builder.addScalarType('PhoneNumber', PhoneNumberResolver, {
   description: 'A phone number, always in E.164 form on output (e.g. +12125551234).',

@@ -2,7 +2,6 @@
 // (createCustomer, updateCustomer). Resolvers decode, call a service or a loader, and return.
 import type { CustomerRow, ReferralSourceRow } from '../db/schema.js';
 import { NotFound } from '../errors.js';
-import { toDate } from '../lib/time.js';
 import { Address, AddressInput } from './address.js';
 import { builder } from './builder.js';
 import {
@@ -14,8 +13,6 @@ import {
 } from './common.js';
 import { CustomerNoteConnection } from './note.js';
 import { CustomerTag } from './tag.js';
-
-const optionalDate = (value: string | null) => (value === null ? null : toDate(value));
 
 const ReferralSource = builder.objectRef<ReferralSourceRow>('ReferralSource').implement({
   description: 'The source or channel through which a customer was acquired (company catalog).',
@@ -129,17 +126,15 @@ export const Customer = builder.loadableNode(builder.objectRef<CustomerRow>('Cus
       description: 'Contact channels and consent.',
       resolve: (c) => c,
     }),
-    lastAppointmentDate: t.field({
+    lastAppointmentDate: t.expose('lastAppointmentDate', {
       type: 'DateTime',
       nullable: true,
       description: 'When the last appointment was (kept by the appointments service).',
-      resolve: (c) => optionalDate(c.lastAppointmentDate),
     }),
-    nextAppointmentDate: t.field({
+    nextAppointmentDate: t.expose('nextAppointmentDate', {
       type: 'DateTime',
       nullable: true,
       description: 'When the next appointment is (kept by the appointments service).',
-      resolve: (c) => optionalDate(c.nextAppointmentDate),
     }),
     upcomingAppointmentsUrl: t.field({
       type: 'URL',
@@ -154,19 +149,14 @@ export const Customer = builder.loadableNode(builder.objectRef<CustomerRow>('Cus
       nullable: true,
       description: 'Staff ID or API key ID that created it.',
     }),
-    createdTime: t.field({
-      type: 'DateTime',
-      description: 'When it was created.',
-      resolve: (c) => toDate(c.createdTime),
-    }),
+    createdTime: t.expose('createdTime', { type: 'DateTime', description: 'When it was created.' }),
     lastUpdatedBy: t.exposeID('lastUpdatedBy', {
       nullable: true,
       description: 'Who changed it last.',
     }),
-    lastUpdatedTime: t.field({
+    lastUpdatedTime: t.expose('lastUpdatedTime', {
       type: 'DateTime',
       description: 'When it, its notes or its tags changed last; the order of `customers`.',
-      resolve: (c) => toDate(c.lastUpdatedTime),
     }),
     notes: t.loadable({
       type: CustomerNoteConnection,

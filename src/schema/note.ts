@@ -1,5 +1,4 @@
 import type { NoteRow } from '../db/schema.js';
-import { toDate } from '../lib/time.js';
 import { builder } from './builder.js';
 
 export const CustomerNote = builder.loadableNode(builder.objectRef<NoteRow>('CustomerNote'), {
@@ -13,19 +12,14 @@ export const CustomerNote = builder.loadableNode(builder.objectRef<NoteRow>('Cus
       nullable: true,
       description: 'Staff ID or API key ID that wrote it.',
     }),
-    createdTime: t.field({
-      type: 'DateTime',
-      description: 'When it was written.',
-      resolve: (note) => toDate(note.createdTime),
-    }),
+    createdTime: t.expose('createdTime', { type: 'DateTime', description: 'When it was written.' }),
     lastUpdatedBy: t.exposeID('lastUpdatedBy', {
       nullable: true,
       description: 'Who changed it last.',
     }),
-    lastUpdatedTime: t.field({
+    lastUpdatedTime: t.expose('lastUpdatedTime', {
       type: 'DateTime',
       description: 'When it was changed last.',
-      resolve: (note) => toDate(note.lastUpdatedTime),
     }),
   }),
 });

@@ -1,5 +1,4 @@
 import type { TagRow } from '../db/schema.js';
-import { toDate } from '../lib/time.js';
 import { builder } from './builder.js';
 
 export const CustomerTag = builder.loadableNode(builder.objectRef<TagRow>('CustomerTag'), {
@@ -13,10 +12,9 @@ export const CustomerTag = builder.loadableNode(builder.objectRef<TagRow>('Custo
       nullable: true,
       description: 'Who changed it last.',
     }),
-    lastUpdatedTime: t.field({
+    lastUpdatedTime: t.expose('lastUpdatedTime', {
       type: 'DateTime',
       description: 'When it was changed last.',
-      resolve: (tag) => toDate(tag.lastUpdatedTime),
     }),
   }),
 });

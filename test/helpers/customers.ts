@@ -151,3 +151,13 @@ export async function updateCustomer(company: TestCompany, input: Record<string,
     input: { companyId: company.id, ...input },
   });
 }
+
+/** How many customers the company's list holds. */
+export async function countCustomers(company: TestCompany): Promise<number> {
+  const response = await company.gql<{ customers: { totalCount: number } }>(
+    'query($c: ID!) { customers(companyId: $c) { totalCount } }',
+    { c: company.id },
+  );
+  expect(response.errors).toBeUndefined();
+  return response.data!.customers.totalCount;
+}
