@@ -67,10 +67,18 @@ export function tagRepository(db: Database, companyId: string) {
         .orderBy(asc(tags.nameKey), asc(tags.name), asc(tags.id));
     },
 
-    /** Applies the tags to the customer; tags it already has are left as they are. */
-    async link(customerId: string, tagIds: readonly string[], actor: string, now: string) {
-      if (tagIds.length === 0) return;
-      await db
+    /**
+     * Applies the tags to the customer; tags it already has are left as they are. Returns how
+     * many were newly applied.
+     */
+    async link(
+      customerId: string,
+      tagIds: readonly string[],
+      actor: string,
+      now: string,
+    ): Promise<number> {
+      if (tagIds.length === 0) return 0;
+      const rows = await db
         .insert(customerTags)
         .values(
           tagIds.map((tagId) => ({
@@ -81,7 +89,9 @@ export function tagRepository(db: Database, companyId: string) {
             createdTime: now,
           })),
         )
-        .onConflictDoNothing();
+        .onConflictDoNothing()
+        .returning({ tagId: customerTags.tagId });
+      return rows.length;
     },
 
     /** Removes every tag of the customer that is not in `keep`. */

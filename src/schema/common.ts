@@ -1,6 +1,4 @@
 // Enums and inputs shared by several types.
-import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
-import type { Context } from '../context.js';
 import { addressType, complianceChannel, customerStatus } from '../db/schema.js';
 import { builder } from './builder.js';
 
@@ -51,12 +49,3 @@ export const IntervalInput = builder.inputType('IntervalInput', {
 
 /** Page size arguments of every list: `first` (1..500) and an `after` cursor. */
 export const DEFAULT_PAGE_SIZE = 20;
-
-/**
- * After a mutation has written, cached loads of this request may be stale: a later field (or a
- * later mutation of the same document) must read what was written.
- */
-export function afterWrite<T>(ctx: Context, value: T): T {
-  clearAllDataLoaders(ctx);
-  return value;
-}

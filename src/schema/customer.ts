@@ -4,13 +4,8 @@ import type { CustomerRow, ReferralSourceRow } from '../db/schema.js';
 import { NotFound } from '../errors.js';
 import { Address, AddressInput } from './address.js';
 import { builder } from './builder.js';
-import {
-  afterWrite,
-  ComplianceChannel,
-  CustomerStatus,
-  DEFAULT_PAGE_SIZE,
-  IntervalInput,
-} from './common.js';
+import { ComplianceChannel, CustomerStatus, DEFAULT_PAGE_SIZE, IntervalInput } from './common.js';
+import { afterWrite, notePages } from './loaders.js';
 import { CustomerNoteConnection } from './note.js';
 import { CustomerTag } from './tag.js';
 
@@ -158,21 +153,16 @@ export const Customer = builder.loadableNode(builder.objectRef<CustomerRow>('Cus
       type: 'DateTime',
       description: 'When it, its notes or its tags changed last; the order of `customers`.',
     }),
-    notes: t.loadable({
+    notes: t.field({
       type: CustomerNoteConnection,
       description:
         'Newest first. Batched across parents: a page of customers costs one query for all their notes.',
-      byPath: true,
       args: {
         first: t.arg.int({ defaultValue: DEFAULT_PAGE_SIZE, description: 'Page size, 1..500.' }),
         after: t.arg.string({ description: 'The endCursor of the previous page.' }),
       },
-      load: (ids: string[], ctx, args) =>
-        ctx.services.notes.pagesForCustomers(ids, {
-          first: args.first ?? DEFAULT_PAGE_SIZE,
-          after: args.after,
-        }),
-      resolve: (c) => c.id,
+      resolve: (c, args, ctx) =>
+        notePages(ctx, { first: args.first ?? DEFAULT_PAGE_SIZE, after: args.after }).load(c.id),
     }),
     tags: t.loadableList({
       type: CustomerTag,

@@ -6,6 +6,8 @@ import './address.js';
 import './note.js';
 import './tag.js';
 import './customer.js';
+import './customer-notes.js';
+import './customer-tags.js';
 import './node.js';
 
 builder.queryType({ description: 'Reads. Every field needs the customers:read scope.' });

@@ -1,14 +1,8 @@
 // Customers: get, list, create, update. Every write validates the whole request first (all
 // violations at once), then runs in one transaction that starts by taking the company's write
 // lock, which also yields the write time.
-import type { CustomerRow, ReferralSourceRow, TagRow } from '../db/schema.js';
-import {
-  FailedPrecondition,
-  InvalidArgument,
-  NotFound,
-  ResourceExhausted,
-  Violations,
-} from '../errors.js';
+import type { CustomerRow, ReferralSourceRow } from '../db/schema.js';
+import { InvalidArgument, NotFound, ResourceExhausted, Violations } from '../errors.js';
 import { orderByKeys } from '../lib/batch.js';
 import { isIdOf, newId } from '../lib/ids.js';
 import type { CustomerListFilter, CustomerPatch } from '../repositories/customer.js';
@@ -24,6 +18,7 @@ import {
   type TagRef,
   type UpdateCustomerInput,
 } from './customer-input.js';
+import { changeCustomer, resolveTags } from './customer-write.js';
 import { type Page, pageRequest, toPage } from './page.js';
 import * as check from './validate.js';
 import { LIMITS, notNull } from './validate.js';
@@ -38,33 +33,9 @@ export interface ListCustomersArgs {
   } | null;
 }
 
-export function customerService({ principal, repos, customerQuota }: ServiceContext) {
+export function customerService(serviceContext: ServiceContext) {
+  const { principal, repos, customerQuota } = serviceContext;
   const actor = principal.actorId;
-
-  /** The catalog tags a request names, in request order; unknown IDs are NOT_FOUND. */
-  async function resolveTags(
-    tx: Repositories,
-    refs: readonly TagRef[],
-    now: string,
-  ): Promise<TagRow[]> {
-    const names = refs.flatMap((ref) => ('name' in ref ? [ref.name] : []));
-    const ids = refs.flatMap((ref) => ('id' in ref ? [ref.id] : []));
-    const [byName, byId] = await Promise.all([
-      tx.tags.findOrCreateByNames(names, actor, now),
-      ids.length > 0 ? tx.tags.findByIds(ids.filter((id) => isIdOf('tag', id))) : [],
-    ]);
-    const nameMap = new Map(byName.map((tag) => [tag.requested, tag]));
-    const idMap = new Map(byId.map((tag) => [tag.id, tag]));
-    const resolved: TagRow[] = [];
-    const seen = new Set<string>();
-    for (const ref of refs) {
-      const tag = 'name' in ref ? nameMap.get(ref.name) : idMap.get(ref.id);
-      if (!tag) throw new NotFound('Tag', 'id' in ref ? ref.id : ref.name);
-      if (!seen.has(tag.id)) resolved.push(tag);
-      seen.add(tag.id);
-    }
-    return resolved;
-  }
 
   async function writeAddress(
     tx: Repositories,
@@ -220,7 +191,7 @@ export function customerService({ principal, repos, customerQuota }: ServiceCont
           lastUpdatedTime: now,
         });
         if (address) await writeAddress(tx, id, address, now);
-        const tags = await resolveTags(tx, tagRefs, now);
+        const tags = await resolveTags(tx, tagRefs, actor, now);
         await tx.tags.link(
           id,
           tags.map((tag) => tag.id),
@@ -329,44 +300,37 @@ export function customerService({ principal, repos, customerQuota }: ServiceCont
       }
       v.throwIfAny();
 
-      return repos.transaction(async (tx) => {
-        const now = await tx.company.lockForWrite();
-        const current = isIdOf('customer', input.id) ? await tx.customers.lock(input.id) : null;
-        if (!current) throw new NotFound('Customer', input.id);
-        if (current.deleted) {
-          throw new FailedPrecondition(`Customer ${input.id} is deleted and cannot be updated`);
-        }
-        if (source !== undefined) {
-          patch.source = source;
-          patch.referralSourceId = await referralSourceId(tx, source);
-        }
-        if (address === null) await tx.addresses.deletePrimary(current.id);
-        else if (address !== undefined) await writeAddress(tx, current.id, address, now);
-        if (tagRefs !== undefined) {
-          const tags = await resolveTags(tx, tagRefs, now);
-          const tagIds = tags.map((tag) => tag.id);
-          await tx.tags.unlinkAllBut(current.id, tagIds);
-          await tx.tags.link(current.id, tagIds, actor, now);
-        }
-        if (notes !== undefined) {
-          for (const edit of notes.edited) {
-            const edited = await tx.notes.updateText(current.id, edit.id, edit.note, actor, now);
-            if (!edited) throw new NotFound('Note', edit.id);
+      const { customer } = await changeCustomer(
+        serviceContext,
+        input.id,
+        async ({ tx, customer: current, now }) => {
+          if (source !== undefined) {
+            patch.source = source;
+            patch.referralSourceId = await referralSourceId(tx, source);
           }
-          await tx.notes.insertMany(
-            notes.added.map((note) => ({ id: newId('note'), customerId: current.id, note })),
-            actor,
-            now,
-          );
-        }
-        const updated = await tx.customers.update(current.id, {
-          ...patch,
-          lastUpdatedBy: actor,
-          lastUpdatedTime: now,
-        });
-        if (!updated) throw new NotFound('Customer', input.id);
-        return updated;
-      });
+          if (address === null) await tx.addresses.deletePrimary(current.id);
+          else if (address !== undefined) await writeAddress(tx, current.id, address, now);
+          if (tagRefs !== undefined) {
+            const tagIds = (await resolveTags(tx, tagRefs, actor, now)).map((tag) => tag.id);
+            await tx.tags.unlinkAllBut(current.id, tagIds);
+            await tx.tags.link(current.id, tagIds, actor, now);
+          }
+          if (notes !== undefined) {
+            for (const edit of notes.edited) {
+              const edited = await tx.notes.updateText(current.id, edit.id, edit.note, actor, now);
+              if (!edited) throw new NotFound('Note', edit.id);
+            }
+            await tx.notes.insertMany(
+              notes.added.map((note) => ({ id: newId('note'), customerId: current.id, note })),
+              actor,
+              now,
+            );
+          }
+          // Every successful update moves lastUpdatedTime, even one that changes no value.
+          return { value: null, changed: true, patch };
+        },
+      );
+      return customer;
     },
   };
 }

@@ -1,10 +1,15 @@
+// Notes: a customer's notes, newest first. Append (1..100 in one transaction), list, edit and
+// delete; every change moves the customer's lastUpdatedTime, so that a client syncing by
+// filter.lastUpdatedTime sees it.
 import DataLoader from 'dataloader';
-import type { NoteRow } from '../db/schema.js';
-import { Violations } from '../errors.js';
-import { groupByKeys } from '../lib/batch.js';
+import type { CustomerRow, NoteRow } from '../db/schema.js';
+import { NotFound, Violations } from '../errors.js';
+import { groupByKeys, orderByKeys } from '../lib/batch.js';
 import type { KeysetPosition } from '../lib/cursor.js';
-import { isIdOf } from '../lib/ids.js';
+import { isIdOf, newId } from '../lib/ids.js';
 import { requireScope, type ServiceContext } from './context.js';
+import { type NoteInput, noteText, parseNotes } from './customer-input.js';
+import { changeCustomer, requireCustomer } from './customer-write.js';
 import { type Page, type PageRequest, pageRequest, toPage } from './page.js';
 
 export interface NotePageArgs {
@@ -12,17 +17,73 @@ export interface NotePageArgs {
   after?: string | null;
 }
 
-export function noteService({ principal, repos }: ServiceContext) {
+export interface AppendCustomerNotesInput {
+  customerId: string;
+  notes: readonly NoteInput[];
+}
+
+export interface UpdateCustomerNoteInput {
+  customerId: string;
+  noteId: string;
+  note: string;
+}
+
+export interface DeleteCustomerNoteInput {
+  customerId: string;
+  noteId: string;
+}
+
+export function noteService(serviceContext: ServiceContext) {
+  const { principal, repos } = serviceContext;
+
   /** A list of notes is one customer's; its cursors are bound to that customer. */
   const scopeOf = (customerId: string) =>
     ['notes', repos.companyId, customerId, 'createdTime desc,id desc'].join('|');
 
-  // totalCount of many customers' notes, batched into one statement per request.
-  const counts = new DataLoader<string, number>(async (customerIds) => {
-    const rows = await repos.notes.countByCustomerIds(customerIds);
-    const byId = new Map(rows.map((row) => [row.customerId, row.n]));
-    return customerIds.map((id) => byId.get(id) ?? 0);
-  });
+  // totalCount of many customers' notes, batched into one statement; never cached, so that a
+  // count read after a write in the same request is current.
+  const counts = new DataLoader<string, number>(
+    async (customerIds) => {
+      const rows = await repos.notes.countByCustomerIds(customerIds);
+      const byId = new Map(rows.map((row) => [row.customerId, row.n]));
+      return customerIds.map((id) => byId.get(id) ?? 0);
+    },
+    { cache: false },
+  );
+
+  async function pagesForCustomers(
+    customerIds: readonly string[],
+    args: NotePageArgs,
+  ): Promise<(Page<NoteRow> | Error)[]> {
+    const requests = new Map<string, PageRequest | Error>();
+    for (const customerId of customerIds) {
+      try {
+        requests.set(customerId, pageRequest(scopeOf(customerId), args, new Violations()));
+      } catch (error) {
+        requests.set(customerId, error as Error);
+      }
+    }
+    const valid = customerIds.filter((id) => !(requests.get(id) instanceof Error));
+    const after = new Map<string, KeysetPosition>();
+    for (const id of valid) {
+      const position = (requests.get(id) as PageRequest).after;
+      if (position) after.set(id, position);
+    }
+    const rows =
+      valid.length > 0 ? await repos.notes.pageByCustomerIds(valid, args.first + 1, after) : [];
+    const grouped = groupByKeys(customerIds, rows, (row) => row.customerId);
+    return customerIds.map((customerId, i) => {
+      const request = requests.get(customerId) as PageRequest | Error;
+      if (request instanceof Error) return request;
+      return toPage(
+        scopeOf(customerId),
+        request,
+        grouped[i] ?? [],
+        (row) => row.createdTime,
+        () => counts.load(customerId),
+      );
+    });
+  }
 
   return {
     /** Notes by ID (any order; unknown and foreign IDs are left out). */
@@ -36,38 +97,76 @@ export function noteService({ principal, repos }: ServiceContext) {
      * Batch: one page of notes per customer, newest first, all in one statement. A customer
      * whose arguments are invalid (an `after` made for another customer) gets its error alone.
      */
-    async pagesForCustomers(
-      customerIds: readonly string[],
-      args: NotePageArgs,
-    ): Promise<(Page<NoteRow> | Error)[]> {
-      const requests = new Map<string, PageRequest | Error>();
-      for (const customerId of customerIds) {
-        try {
-          requests.set(customerId, pageRequest(scopeOf(customerId), args, new Violations()));
-        } catch (error) {
-          requests.set(customerId, error as Error);
-        }
-      }
-      const valid = customerIds.filter((id) => !(requests.get(id) instanceof Error));
-      const after = new Map<string, KeysetPosition>();
-      for (const id of valid) {
-        const position = (requests.get(id) as PageRequest).after;
-        if (position) after.set(id, position);
-      }
-      const rows =
-        valid.length > 0 ? await repos.notes.pageByCustomerIds(valid, args.first + 1, after) : [];
-      const grouped = groupByKeys(customerIds, rows, (row) => row.customerId);
-      return customerIds.map((customerId, i) => {
-        const request = requests.get(customerId) as PageRequest | Error;
-        if (request instanceof Error) return request;
-        return toPage(
-          scopeOf(customerId),
-          request,
-          grouped[i] ?? [],
-          (row) => row.createdTime,
-          () => counts.load(customerId),
-        );
+    pagesForCustomers,
+
+    /** ListCustomerNotes: one customer's notes, newest first; NOT_FOUND for an unknown customer. */
+    async list(customerId: string, args: NotePageArgs): Promise<Page<NoteRow>> {
+      requireScope(principal, 'customers:read');
+      pageRequest(scopeOf(customerId), args);
+      await requireCustomer(repos, customerId);
+      const [page] = await pagesForCustomers([customerId], args);
+      if (!page || page instanceof Error) throw page ?? new NotFound('Customer', customerId);
+      return page;
+    },
+
+    /** AppendCustomerNotes: 1..100 notes in one transaction, returned in the order given. */
+    async append(
+      input: AppendCustomerNotesInput,
+    ): Promise<{ notes: NoteRow[]; customer: CustomerRow }> {
+      requireScope(principal, 'customers:write');
+      const v = new Violations();
+      if (input.notes.length === 0) v.add('input.notes', 'must have at least one note');
+      const { added } = parseNotes(v, 'input.notes', input.notes, false);
+      v.throwIfAny();
+      const ids = added.map(() => newId('note'));
+      const { value, customer } = await changeCustomer(
+        serviceContext,
+        input.customerId,
+        async ({ tx, customer: current, actor, now }) => ({
+          value: await tx.notes.insertMany(
+            added.map((note, i) => ({ id: ids[i]!, customerId: current.id, note })),
+            actor,
+            now,
+          ),
+          changed: true,
+        }),
+      );
+      return {
+        notes: orderByKeys(ids, value, (note) => note.id).filter((n) => n !== null),
+        customer,
+      };
+    },
+
+    /** UpdateCustomerNote: new text; createdTime stays, lastUpdatedTime/By move. */
+    async update(input: UpdateCustomerNoteInput): Promise<NoteRow> {
+      requireScope(principal, 'customers:write');
+      const v = new Violations();
+      const text = noteText(v, 'input.note', input.note);
+      v.throwIfAny();
+      const { value } = await changeCustomer(
+        serviceContext,
+        input.customerId,
+        async ({ tx, customer, actor, now }) => {
+          const note = isIdOf('note', input.noteId)
+            ? await tx.notes.updateText(customer.id, input.noteId, text!, actor, now)
+            : null;
+          if (!note) throw new NotFound('Note', input.noteId);
+          return { value: note, changed: true };
+        },
+      );
+      return value;
+    },
+
+    /** DeleteCustomerNote: removes one note; a second delete is NOT_FOUND. */
+    async remove(input: DeleteCustomerNoteInput): Promise<string> {
+      requireScope(principal, 'customers:write');
+      await changeCustomer(serviceContext, input.customerId, async ({ tx, customer }) => {
+        const deleted =
+          isIdOf('note', input.noteId) && (await tx.notes.delete(customer.id, input.noteId));
+        if (!deleted) throw new NotFound('Note', input.noteId);
+        return { value: null, changed: true };
       });
+      return input.noteId;
     },
   };
 }

@@ -1,0 +1,57 @@
+// The upstream's tag operations: ListCustomerTags and AppendCustomerTags.
+import type { CustomerRow, TagRow } from '../db/schema.js';
+import { builder } from './builder.js';
+import { Customer, TagInput } from './customer.js';
+import { afterWrite } from './loaders.js';
+import { CustomerTag } from './tag.js';
+
+builder.queryField('customerTags', (t) =>
+  t.field({
+    type: [CustomerTag],
+    description: 'ListCustomerTags: every tag applied to a customer, ordered by name.',
+    args: { customerId: t.arg.id({ required: true, description: 'The customer (cus_…).' }) },
+    resolve: (_root, { customerId }, ctx) => ctx.services.tags.list(customerId),
+  }),
+);
+
+const AppendCustomerTagsInput = builder.inputType('AppendCustomerTagsInput', {
+  description: 'AppendCustomerTags: tags to apply to one customer.',
+  fields: (t) => ({
+    customerId: t.id({ required: true, description: 'The customer (cus_…).' }),
+    tags: t.field({
+      type: [TagInput],
+      required: true,
+      description:
+        '1..100 tags, by name (found or created) or by id; ones already applied are kept as they are.',
+    }),
+  }),
+});
+
+const AppendCustomerTagsPayload = builder
+  .objectRef<{ tags: TagRow[]; customer: CustomerRow }>('AppendCustomerTagsPayload')
+  .implement({
+    description: 'The result of appendCustomerTags.',
+    fields: (t) => ({
+      tags: t.expose('tags', {
+        type: [CustomerTag],
+        description: 'Each requested tag as applied, in the order given.',
+      }),
+      customer: t.expose('customer', {
+        type: Customer,
+        description: 'The customer with all its tags.',
+      }),
+    }),
+  });
+
+builder.mutationField('appendCustomerTags', (t) =>
+  t.field({
+    type: AppendCustomerTagsPayload,
+    description:
+      'AppendCustomerTags: applies tags to a customer; applying one it already has is a no-op.',
+    args: {
+      input: t.arg({ type: AppendCustomerTagsInput, required: true, description: 'The tags.' }),
+    },
+    resolve: async (_root, { input }, ctx) =>
+      afterWrite(ctx, await ctx.services.tags.append(input)),
+  }),
+);

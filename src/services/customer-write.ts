@@ -1,0 +1,88 @@
+// The unit of work every change to an existing customer goes through: one transaction that
+// takes the company's write lock (which yields the write time), finds the customer (NOT_FOUND
+// when absent or foreign, FAILED_PRECONDITION when soft-deleted), runs the change, and moves
+// the customer's lastUpdatedTime/By when the change changed anything.
+import type { CustomerRow, TagRow } from '../db/schema.js';
+import { FailedPrecondition, NotFound } from '../errors.js';
+import { isIdOf } from '../lib/ids.js';
+import type { CustomerPatch } from '../repositories/customer.js';
+import type { Repositories } from '../repositories/index.js';
+import type { ServiceContext } from './context.js';
+import type { TagRef } from './customer-input.js';
+
+export interface CustomerChange<T> {
+  value: T;
+  /** Whether anything was written; a no-op leaves lastUpdatedTime alone. */
+  changed: boolean;
+  patch?: CustomerPatch;
+}
+
+export interface WriteScope {
+  tx: Repositories;
+  customer: CustomerRow;
+  /** This transaction's write time (taken after the company's write lock). */
+  now: string;
+  actor: string;
+}
+
+/** The company's customer with this ID, deleted or not; NOT_FOUND when absent or foreign. */
+export async function requireCustomer(
+  repos: Repositories,
+  customerId: string,
+): Promise<CustomerRow> {
+  const [customer] = isIdOf('customer', customerId)
+    ? await repos.customers.findByIds([customerId])
+    : [];
+  if (!customer) throw new NotFound('Customer', customerId);
+  return customer;
+}
+
+export async function changeCustomer<T>(
+  { principal, repos }: ServiceContext,
+  customerId: string,
+  work: (scope: WriteScope) => Promise<CustomerChange<T>>,
+): Promise<{ value: T; customer: CustomerRow }> {
+  return repos.transaction(async (tx) => {
+    const now = await tx.company.lockForWrite();
+    const current = isIdOf('customer', customerId) ? await tx.customers.lock(customerId) : null;
+    if (!current) throw new NotFound('Customer', customerId);
+    if (current.deleted) {
+      throw new FailedPrecondition(`Customer ${customerId} is deleted and cannot be changed`);
+    }
+    const actor = principal.actorId;
+    const { value, changed, patch } = await work({ tx, customer: current, now, actor });
+    if (!changed) return { value, customer: current };
+    const customer = await tx.customers.update(current.id, {
+      ...patch,
+      lastUpdatedBy: actor,
+      lastUpdatedTime: now,
+    });
+    if (!customer) throw new NotFound('Customer', customerId);
+    return { value, customer };
+  });
+}
+
+/**
+ * The catalog tags a request names, in request order and without repeats: names are found or
+ * created, IDs must exist in the company (else NOT_FOUND).
+ */
+export async function resolveTags(
+  tx: Repositories,
+  refs: readonly TagRef[],
+  actor: string,
+  now: string,
+): Promise<TagRow[]> {
+  const names = refs.flatMap((ref) => ('name' in ref ? [ref.name] : []));
+  const ids = refs.flatMap((ref) => ('id' in ref && isIdOf('tag', ref.id) ? [ref.id] : []));
+  const byName = await tx.tags.findOrCreateByNames(names, actor, now);
+  const byId = ids.length > 0 ? await tx.tags.findByIds(ids) : [];
+  const nameMap = new Map(byName.map((tag) => [tag.requested, tag]));
+  const idMap = new Map(byId.map((tag) => [tag.id, tag]));
+  const resolved = new Map<string, TagRow>();
+  for (const ref of refs) {
+    const tag = 'name' in ref ? nameMap.get(ref.name) : idMap.get(ref.id);
+    if (!tag) throw new NotFound('Tag', 'id' in ref ? ref.id : ref.name);
+    resolved.set(tag.id, tag);
+  }
+  return [...resolved.values()];
+}
