@@ -5,20 +5,34 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createYoga, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { Authenticate } from './auth.js';
+import { useCardOnFilePages } from './cof-pages.js';
 import { type Context, createContext } from './context.js';
 import type { Store } from './db/client.js';
 import { createMaskError, useErrorCodes } from './graphql-errors.js';
 import type { Logger } from './logger.js';
 import { newRequestScope, requestScope } from './request-scope.js';
 import { schema } from './schema/index.js';
+import {
+  type CardOnFileProvider,
+  cofRedemptionService,
+  developmentCardProvider,
+} from './services/card-on-file.js';
 
 export interface AppDeps {
   store: Store;
   authenticate: Authenticate;
   logger: Logger;
   customerQuota: number;
+  /** Base of the links the API hands out (card-on-file links). */
+  publicBaseUrl: string;
   /** GraphiQL options, or false to serve none. */
   graphiql: GraphiQLOptions | false;
+  /** Take the client's IP from X-Forwarded-For (only behind a proxy that sets it). */
+  trustProxy?: boolean;
+  /** The time card-on-file links are made and checked by; tests move it. */
+  clock?: () => Date;
+  /** Where a redeemed card-on-file link hands over; the development provider by default. */
+  cardProvider?: CardOnFileProvider;
 }
 
 export interface App {
@@ -65,10 +79,25 @@ function useReadiness(store: Store, logger: Logger): Plugin {
 
 export async function createApp(deps: AppDeps): Promise<App> {
   const { store, logger } = deps;
+  const clock = deps.clock ?? (() => new Date());
   const contextDeps = {
     db: store.db,
     authenticate: deps.authenticate,
     customerQuota: deps.customerQuota,
+    clock,
+    publicBaseUrl: deps.publicBaseUrl,
+  };
+  const redemption = cofRedemptionService({
+    db: store.db,
+    clock,
+    provider: deps.cardProvider ?? developmentCardProvider,
+  });
+  /** The client's address: the socket's peer, or (behind a trusted proxy) X-Forwarded-For. */
+  const clientIp = (request: Request) => {
+    const forwarded = deps.trustProxy
+      ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim()
+      : undefined;
+    return forwarded || (requestScope.getStore()?.clientIp ?? null);
   };
 
   // The bundled GraphiQL (no CDN) is large: load it only where it is served.
@@ -95,7 +124,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     context: ({ request }) =>
       createContext(contextDeps, request.headers.get('authorization'), {
         requestId: requestScope.getStore()?.requestId ?? '',
-        ip: request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() ?? null,
+        ip: clientIp(request),
         userAgent: request.headers.get('user-agent'),
       }),
     plugins: [
@@ -110,6 +139,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       useErrorCodes(),
       useRequestIdHeader(),
       useReadiness(store, logger),
+      useCardOnFilePages(redemption, logger),
     ],
   });
 
@@ -120,7 +150,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ),
     handle: (req, res) => {
       const incoming = req.headers['x-request-id'];
-      requestScope.run(newRequestScope(typeof incoming === 'string' ? incoming : null), () => {
+      const scope = newRequestScope(
+        typeof incoming === 'string' ? incoming : null,
+        req.socket.remoteAddress ?? null,
+      );
+      requestScope.run(scope, () => {
         void yoga.requestListener(req, res);
       });
     },

@@ -1,7 +1,6 @@
 // Credential -> principal, nothing else. A bearer credential is either an API key (`ck_…`,
 // looked up by its SHA-256 hash) or a JWT (HS256 with AUTH_JWT_SECRET, RS256/ES256 through
 // AUTH_JWKS_URL), with algorithms pinned and `exp`, `aud`, `sub` and `company_id` required.
-import { createHash } from 'node:crypto';
 import {
   createRemoteJWKSet,
   decodeProtectedHeader,
@@ -10,6 +9,7 @@ import {
   jwtVerify,
 } from 'jose';
 import { Unauthenticated } from './errors.js';
+import { sha256Hex } from './lib/hash.js';
 import { MAX_ID_LENGTH } from './lib/ids.js';
 import type { ApiKeyRepository } from './repositories/api-key.js';
 
@@ -33,9 +33,7 @@ export interface AuthOptions {
 
 export const API_KEY_PREFIX = 'ck_';
 
-export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
-}
+export const hashApiKey = sha256Hex;
 
 const ASYMMETRIC = ['RS256', 'ES256'];
 

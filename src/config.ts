@@ -17,6 +17,8 @@ export interface Config {
     audience: string;
   };
   publicBaseUrl: string;
+  /** Take the client's IP from X-Forwarded-For: only behind a proxy that sets it. */
+  trustProxy: boolean;
   customerQuota: number;
   logLevel: LogLevel;
   production: boolean;
@@ -116,6 +118,7 @@ export function loadConfig(env: Env = process.env): Config {
       publicBaseUrl === undefined
         ? `http://${hostForUrl}:${port}`
         : httpUrl('PUBLIC_BASE_URL', publicBaseUrl),
+    trustProxy: boolean(env, 'TRUST_PROXY', false),
     customerQuota: integer(env, 'CUSTOMER_QUOTA', 100_000, 1, 1_000_000_000),
     logLevel,
     production,

@@ -1,44 +1,48 @@
 // Per request: credential -> principal -> repositories bound to its company -> services.
-// DataLoaders are created per context by the Pothos dataloader plugin from these services, so
-// no cache crosses requests or companies.
+// DataLoaders are created per context (by the Pothos dataloader plugin, and schema/loaders.ts)
+// from these services, so no cache crosses requests or companies.
 import type { Authenticate, Principal } from './auth.js';
 import type { Database } from './db/client.js';
 import { createRepositories } from './repositories/index.js';
 import { addressService } from './services/address.js';
+import { cofLinkService } from './services/card-on-file.js';
+import { complianceService } from './services/compliance.js';
+import type { RequestOrigin, ServiceContext } from './services/context.js';
 import { customerService } from './services/customer.js';
 import { noteService } from './services/note.js';
 import { tagService } from './services/tag.js';
-
-export interface RequestInfo {
-  requestId: string;
-  ip: string | null;
-  userAgent: string | null;
-}
 
 export interface ContextDeps {
   db: Database;
   authenticate: Authenticate;
   customerQuota: number;
+  clock: () => Date;
+  publicBaseUrl: string;
 }
 
-export function createServices(deps: ContextDeps, principal: Principal) {
-  const serviceContext = {
+export function createServices(deps: ContextDeps, principal: Principal, request: RequestOrigin) {
+  const serviceContext: ServiceContext = {
     principal,
     repos: createRepositories(deps.db, principal.companyId),
     customerQuota: deps.customerQuota,
+    request,
+    clock: deps.clock,
+    publicBaseUrl: deps.publicBaseUrl,
   };
   return {
     customers: customerService(serviceContext),
     addresses: addressService(serviceContext),
     notes: noteService(serviceContext),
     tags: tagService(serviceContext),
+    compliance: complianceService(serviceContext),
+    cofLinks: cofLinkService(serviceContext),
   };
 }
 
 export type Services = ReturnType<typeof createServices>;
 
 export interface Context {
-  request: RequestInfo;
+  request: RequestOrigin;
   principal: Principal;
   services: Services;
 }
@@ -46,8 +50,8 @@ export interface Context {
 export async function createContext(
   deps: ContextDeps,
   authorization: string | null,
-  request: RequestInfo,
+  request: RequestOrigin,
 ): Promise<Context> {
   const principal = await deps.authenticate(authorization);
-  return { request, principal, services: createServices(deps, principal) };
+  return { request, principal, services: createServices(deps, principal, request) };
 }

@@ -32,6 +32,8 @@ async function main() {
     store,
     logger,
     customerQuota: config.customerQuota,
+    publicBaseUrl: config.publicBaseUrl,
+    trustProxy: config.trustProxy,
     authenticate: createAuthenticator({ ...config.auth, apiKeys }),
     graphiql: config.graphiql
       ? {

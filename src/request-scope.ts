@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 
 export interface RequestScope {
   requestId: string;
+  /** The peer's address, when the request came over a socket. */
+  clientIp: string | null;
   statements: number;
 }
 
@@ -13,9 +15,13 @@ export const requestScope = new AsyncLocalStorage<RequestScope>();
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** A caller's X-Request-ID is kept when it is harmless, so that logs line up across services. */
-export function newRequestScope(incomingId: string | null): RequestScope {
+export function newRequestScope(
+  incomingId: string | null,
+  clientIp: string | null = null,
+): RequestScope {
   return {
     requestId: incomingId && SAFE_REQUEST_ID.test(incomingId) ? incomingId : randomUUID(),
+    clientIp,
     statements: 0,
   };
 }

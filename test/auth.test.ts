@@ -2,9 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.js';
 import { createAuthenticator } from '../src/auth.js';
-import { createLogger } from '../src/logger.js';
 import { apiKeyRepository } from '../src/repositories/api-key.js';
 import { apiKeyService } from '../src/services/api-key.js';
 import { CREATE_CUSTOMER, createCustomer, expectCode, minimalInput } from './helpers/customers.js';
@@ -140,12 +138,8 @@ describe('JWT credentials through a JWKS (RS256, ES256)', () => {
 
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  async function jwksApp() {
-    return createApp({
-      store: env.store,
-      logger: createLogger('silent'),
-      customerQuota: 100,
-      graphiql: false,
+  const jwksApp = () =>
+    env.makeApp({
       authenticate: createAuthenticator({
         jwtSecret: null,
         jwksUrl,
@@ -153,7 +147,6 @@ describe('JWT credentials through a JWKS (RS256, ES256)', () => {
         apiKeys: apiKeyRepository(env.store.db),
       }),
     });
-  }
 
   async function sign(alg: 'RS256' | 'ES256', kid: string, key: CryptoKey) {
     return new SignJWT({ company_id: 'cmp_jwks', scope: 'customers:read' })

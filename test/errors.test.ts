@@ -1,19 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
-import { createApp } from '../src/app.js';
-import { createAuthenticator } from '../src/auth.js';
 import { openStore } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
-import { apiKeyRepository } from '../src/repositories/api-key.js';
 import { CREATE_CUSTOMER, expectCode, minimalInput, violatedFields } from './helpers/customers.js';
-import {
-  graphql,
-  mintJwt,
-  newCompany,
-  TEST_AUDIENCE,
-  TEST_JWT_SECRET,
-  useTestEnv,
-} from './helpers/env.js';
+import { graphql, mintJwt, newCompany, useTestEnv } from './helpers/env.js';
 
 const env = useTestEnv();
 
@@ -29,17 +19,9 @@ describe('errors', () => {
         );
     await broken.close();
     const logs: string[] = [];
-    const app = await createApp({
+    const app = await env.makeApp({
       store: broken,
       logger: createLogger('warn', (line) => logs.push(line)),
-      customerQuota: 10,
-      graphiql: false,
-      authenticate: createAuthenticator({
-        jwtSecret: TEST_JWT_SECRET,
-        jwksUrl: null,
-        audience: TEST_AUDIENCE,
-        apiKeys: apiKeyRepository(broken.db),
-      }),
     });
     const token = await mintJwt({ companyId: 'cmp_broken' });
     const response = await graphql(

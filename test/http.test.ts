@@ -93,6 +93,40 @@ describe('the server over HTTP', () => {
     expect(body.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
   });
 
+  it("records the client's socket address and user agent in the consent audit trail", async () => {
+    const token = await mintJwt({ companyId: 'cmp_http', sub: 'stf_http' });
+    const headers = {
+      authorization: `Bearer ${token}`,
+      'user-agent': 'http-test/1.0',
+      'x-forwarded-for': '198.51.100.9',
+    };
+    const created = await post(
+      {
+        query: `mutation { createCustomer(input: { companyId: "cmp_http", preferredBusinessId: "b", firstName: "A",
+          lastName: "B", phone: "+12125551234", complianceConfig: { isConsented: true } }) {
+          customer { complianceHistory(first: 10) { edges { node { field ip userAgent actor } } } } } }`,
+      },
+      headers,
+    );
+    const body = (await created.json()) as {
+      data: {
+        createCustomer: {
+          customer: { complianceHistory: { edges: { node: Record<string, string> }[] } };
+        };
+      };
+    };
+    const nodes = body.data.createCustomer.customer.complianceHistory.edges.map((e) => e.node);
+    expect(nodes).toHaveLength(5);
+    // TRUST_PROXY is off: the forwarded address is not believed, the socket's is recorded.
+    for (const node of nodes) {
+      expect(node).toMatchObject({
+        ip: '127.0.0.1',
+        userAgent: 'http-test/1.0',
+        actor: 'stf_http',
+      });
+    }
+  });
+
   it('echoes a request ID, or makes one', async () => {
     const token = await mintJwt({ companyId: 'cmp_http' });
     const query = { query: '{ customersByIds(ids: []) { id } }' };

@@ -11,6 +11,7 @@ import {
   foreignKey,
   index,
   integer,
+  jsonb,
   pgEnum,
   pgTable,
   primaryKey,
@@ -209,7 +210,98 @@ export const customerTags = pgTable(
   ],
 );
 
-/** API keys are looked up by hash before the company is known: the one non-tenant table. */
+/**
+ * The append-only audit trail of compliance changes: one row per field that changed value.
+ * The database refuses to update, delete or truncate it (see the migration's trigger).
+ */
+export const complianceChanges = pgTable(
+  'compliance_changes',
+  {
+    companyId: text('company_id').notNull(),
+    id: text('id').notNull(),
+    customerId: text('customer_id').notNull(),
+    field: text('field').notNull(),
+    oldValue: jsonb('old_value'),
+    newValue: jsonb('new_value'),
+    actor: text('actor').notNull(),
+    changedTime: timestamptz('changed_time').notNull(),
+    requestId: text('request_id'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.companyId, t.id] }),
+    // Newest first per customer is a backward scan of this index.
+    index('compliance_changes_customer_idx').on(t.companyId, t.customerId, t.changedTime, t.id),
+    // No cascade: a customer with a trail cannot be hard-deleted.
+    foreignKey({
+      columns: [t.companyId, t.customerId],
+      foreignColumns: [customers.companyId, customers.id],
+    }),
+  ],
+);
+
+/**
+ * Card-on-file links: single use, 24 hours. Only the SHA-256 hash of the token is kept.
+ */
+export const cofLinks = pgTable(
+  'cof_links',
+  {
+    companyId: text('company_id').notNull(),
+    id: text('id').notNull(),
+    customerId: text('customer_id').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdTime: timestamptz('created_time').notNull(),
+    expiresTime: timestamptz('expires_time').notNull(),
+    usedTime: timestamptz('used_time'),
+    revokedTime: timestamptz('revoked_time'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.companyId, t.id] }),
+    uniqueIndex('cof_links_token_key').on(t.companyId, t.tokenHash),
+    index('cof_links_customer_idx').on(t.companyId, t.customerId),
+    foreignKey({
+      columns: [t.companyId, t.customerId],
+      foreignColumns: [customers.companyId, customers.id],
+    }).onDelete('cascade'),
+  ],
+);
+
+/**
+ * Routes a card-on-file token (by hash) to its company. A link is opened by someone with no
+ * credential, so its company is not known until this lookup; kept apart, like api_keys, so that
+ * every statement on a tenant table still filters by company.
+ */
+export const cofLinkRoutes = pgTable('cof_link_routes', {
+  tokenHash: text('token_hash').primaryKey(),
+  companyId: text('company_id').notNull(),
+});
+
+/** What the development card-on-file provider records for each redeemed link. */
+export const cardSetups = pgTable(
+  'card_setups',
+  {
+    companyId: text('company_id').notNull(),
+    id: text('id').notNull(),
+    customerId: text('customer_id').notNull(),
+    linkId: text('link_id').notNull(),
+    provider: text('provider').notNull(),
+    /** The provider's own ID of the setup (e.g. a hosted setup session). */
+    reference: text('reference'),
+    createdTime: timestamptz('created_time').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.companyId, t.id] }),
+    uniqueIndex('card_setups_link_key').on(t.companyId, t.linkId),
+    foreignKey({
+      columns: [t.companyId, t.customerId],
+      foreignColumns: [customers.companyId, customers.id],
+    }).onDelete('cascade'),
+  ],
+);
+
+/** API keys are looked up by hash before the company is known: a non-tenant table. */
 export const apiKeys = pgTable('api_keys', {
   id: text('id').primaryKey(),
   companyId: text('company_id').notNull(),
@@ -226,6 +318,8 @@ export type NoteRow = typeof customerNotes.$inferSelect;
 export type TagRow = typeof tags.$inferSelect;
 export type ReferralSourceRow = typeof referralSources.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type ComplianceChangeRow = typeof complianceChanges.$inferSelect;
+export type CofLinkRow = typeof cofLinks.$inferSelect;
 export type ComplianceChannelValue = (typeof complianceChannel.enumValues)[number];
 export type CustomerStatusValue = (typeof customerStatus.enumValues)[number];
 export type AddressTypeValue = (typeof addressType.enumValues)[number];

@@ -10,6 +10,8 @@ export const ID_PREFIX = {
   referralSource: 'crs_',
   apiKey: 'key_',
   complianceChange: 'cch_',
+  cofLink: 'cof_',
+  cardSetup: 'cst_',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -1,6 +1,8 @@
 import type { Database } from '../db/client.js';
 import { type AddressRepository, addressRepository } from './address.js';
+import { type CofLinkRepository, cofLinkRepository } from './cof-link.js';
 import { type CompanyRepository, companyRepository } from './company.js';
+import { type ComplianceRepository, complianceRepository } from './compliance.js';
 import { type CustomerRepository, customerRepository } from './customer.js';
 import { type NoteRepository, noteRepository } from './note.js';
 import { type ReferralSourceRepository, referralSourceRepository } from './referral-source.js';
@@ -18,6 +20,8 @@ export interface Repositories {
   readonly notes: NoteRepository;
   readonly tags: TagRepository;
   readonly referralSources: ReferralSourceRepository;
+  readonly compliance: ComplianceRepository;
+  readonly cofLinks: CofLinkRepository;
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
 }
 
@@ -30,6 +34,8 @@ export function createRepositories(db: Database, companyId: string): Repositorie
     notes: noteRepository(db, companyId),
     tags: tagRepository(db, companyId),
     referralSources: referralSourceRepository(db, companyId),
+    compliance: complianceRepository(db, companyId),
+    cofLinks: cofLinkRepository(db, companyId),
     transaction: (work) => db.transaction((tx) => work(createRepositories(tx, companyId))),
   };
 }

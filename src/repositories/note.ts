@@ -1,8 +1,7 @@
-import { and, count, desc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { customerNotes, customers, type NoteRow } from '../db/schema.js';
-import type { KeysetPosition } from '../lib/cursor.js';
-import { microsToIso } from '../lib/time.js';
+import { customerNotes, type NoteRow } from '../db/schema.js';
+import { perCustomerPages } from './per-customer.js';
 import { anyOf } from './sql.js';
 
 export interface NewNote {
@@ -12,63 +11,20 @@ export interface NewNote {
 }
 
 export function noteRepository(db: Database, companyId: string) {
-  const notePosition = (after: KeysetPosition) =>
-    sql`(${customerNotes.createdTime}, ${customerNotes.id}) < (${microsToIso(after.micros)}::timestamptz, ${after.id})`;
+  const pages = perCustomerPages(db, companyId, {
+    table: customerNotes,
+    companyId: customerNotes.companyId,
+    customerId: customerNotes.customerId,
+    time: customerNotes.createdTime,
+    id: customerNotes.id,
+  });
 
   return {
-    /**
-     * Up to `limit` notes of each customer, newest first (createdTime desc, id desc), after the
-     * customer's position if given: one statement for the whole page of parents, a LATERAL
-     * join walking the notes index backwards once per customer.
-     */
-    pageByCustomerIds(
-      customerIds: readonly string[],
-      limit: number,
-      after: ReadonlyMap<string, KeysetPosition> = new Map(),
-    ): Promise<NoteRow[]> {
-      const afterConditions = [...after].map(
-        ([customerId, position]) =>
-          sql`(${customerNotes.customerId} <> ${customerId} or ${notePosition(position)})`,
-      );
-      const notes = db
-        .select()
-        .from(customerNotes)
-        .where(
-          and(
-            eq(customerNotes.companyId, companyId),
-            sql`${customerNotes.customerId} = ${customers.id}`,
-            ...afterConditions,
-          ),
-        )
-        .orderBy(desc(customerNotes.createdTime), desc(customerNotes.id))
-        .limit(limit)
-        .as('n');
-      return db
-        .select({
-          companyId: notes.companyId,
-          id: notes.id,
-          customerId: notes.customerId,
-          note: notes.note,
-          createdBy: notes.createdBy,
-          createdTime: notes.createdTime,
-          lastUpdatedBy: notes.lastUpdatedBy,
-          lastUpdatedTime: notes.lastUpdatedTime,
-        })
-        .from(customers)
-        .crossJoinLateral(notes)
-        .where(and(eq(customers.companyId, companyId), anyOf(customers.id, customerIds)));
-    },
+    /** Up to `limit` notes of each customer, newest first (createdTime desc, id desc). */
+    pageByCustomerIds: pages.page,
 
     /** The number of notes of each customer that has any. */
-    countByCustomerIds(customerIds: readonly string[]) {
-      return db
-        .select({ customerId: customerNotes.customerId, n: count() })
-        .from(customerNotes)
-        .where(
-          and(eq(customerNotes.companyId, companyId), anyOf(customerNotes.customerId, customerIds)),
-        )
-        .groupBy(customerNotes.customerId);
-    },
+    countByCustomerIds: pages.countByCustomerIds,
 
     findByIds(ids: readonly string[]): Promise<NoteRow[]> {
       return db

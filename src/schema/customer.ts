@@ -5,7 +5,7 @@ import { NotFound } from '../errors.js';
 import { Address, AddressInput } from './address.js';
 import { builder } from './builder.js';
 import { ComplianceChannel, CustomerStatus, DEFAULT_PAGE_SIZE, IntervalInput } from './common.js';
-import { afterWrite, notePages } from './loaders.js';
+import { afterWrite, pagesOf } from './loaders.js';
 import { CustomerNoteConnection } from './note.js';
 import { CustomerTag } from './tag.js';
 
@@ -162,7 +162,9 @@ export const Customer = builder.loadableNode(builder.objectRef<CustomerRow>('Cus
         after: t.arg.string({ description: 'The endCursor of the previous page.' }),
       },
       resolve: (c, args, ctx) =>
-        notePages(ctx, { first: args.first ?? DEFAULT_PAGE_SIZE, after: args.after }).load(c.id),
+        pagesOf(ctx, 'notes', { first: args.first ?? DEFAULT_PAGE_SIZE, after: args.after }).load(
+          c.id,
+        ),
     }),
     tags: t.loadableList({
       type: CustomerTag,

@@ -8,6 +8,8 @@ import './tag.js';
 import './customer.js';
 import './customer-notes.js';
 import './customer-tags.js';
+import './compliance.js';
+import './card-on-file.js';
 import './node.js';
 
 builder.queryType({ description: 'Reads. Every field needs the customers:read scope.' });

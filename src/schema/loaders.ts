@@ -1,33 +1,49 @@
-// DataLoaders that need more than the dataloader plugin's per-field loaders: a page of notes
-// depends on its arguments, so its loaders are keyed by them (aliases with the same arguments
-// share one loader, and so one statement). Per request: kept on the context object.
+// DataLoaders that need more than the dataloader plugin's per-field loaders: a page of a
+// per-customer list (notes, compliance history) depends on its arguments, so its loaders are
+// keyed by them (aliases with the same arguments share one loader, and so one statement).
+// Per request: kept on the context object.
 import { createContextCache } from '@pothos/core';
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
 import DataLoader from 'dataloader';
 import type { Context } from '../context.js';
-import type { NoteRow } from '../db/schema.js';
-import type { NotePageArgs } from '../services/note.js';
-import type { Page } from '../services/page.js';
+import type { ComplianceChangeRow, NoteRow } from '../db/schema.js';
+import type { Page, PageArgs } from '../services/page.js';
 
-const notePageLoaders = createContextCache(
-  (_ctx: Context) => new Map<string, DataLoader<string, Page<NoteRow>>>(),
+type PagedList = {
+  notes: NoteRow;
+  complianceHistory: ComplianceChangeRow;
+};
+
+const batchFunctions: {
+  [K in keyof PagedList]: (
+    ctx: Context,
+  ) => (customerIds: readonly string[], args: PageArgs) => Promise<(Page<PagedList[K]> | Error)[]>;
+} = {
+  notes: (ctx) => ctx.services.notes.pagesForCustomers,
+  complianceHistory: (ctx) => ctx.services.compliance.historyForCustomers,
+};
+
+const pageLoaders = createContextCache(
+  (_ctx: Context) => new Map<string, DataLoader<string, unknown>>(),
 );
 
-/** The loader of note pages with these arguments, one per request and argument set. */
-export function notePages(ctx: Context, args: NotePageArgs): DataLoader<string, Page<NoteRow>> {
-  const loaders = notePageLoaders(ctx);
-  const key = JSON.stringify([args.first, args.after ?? null]);
+/** The loader of one list's pages with these arguments, one per request and argument set. */
+export function pagesOf<K extends keyof PagedList>(
+  ctx: Context,
+  list: K,
+  args: PageArgs,
+): DataLoader<string, Page<PagedList[K]>> {
+  const loaders = pageLoaders(ctx);
+  const key = JSON.stringify([list, args.first, args.after ?? null]);
   let loader = loaders.get(key);
   if (!loader) {
-    loader = new DataLoader(
-      (customerIds) => ctx.services.notes.pagesForCustomers(customerIds, args),
-      {
-        maxBatchSize: 500,
-      },
-    );
+    const load = batchFunctions[list](ctx);
+    loader = new DataLoader<string, Page<PagedList[K]>>((customerIds) => load(customerIds, args), {
+      maxBatchSize: 500,
+    });
     loaders.set(key, loader);
   }
-  return loader;
+  return loader as DataLoader<string, Page<PagedList[K]>>;
 }
 
 /**
@@ -36,6 +52,6 @@ export function notePages(ctx: Context, args: NotePageArgs): DataLoader<string, 
  */
 export function afterWrite<T>(ctx: Context, value: T): T {
   clearAllDataLoaders(ctx);
-  notePageLoaders(ctx).clear();
+  pageLoaders(ctx).clear();
   return value;
 }

@@ -2,12 +2,24 @@ import type { Principal, Scope } from '../auth.js';
 import { PermissionDenied } from '../errors.js';
 import type { Repositories } from '../repositories/index.js';
 
+/** Where a request came from, as the audit trail records it. */
+export interface RequestOrigin {
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
 /** What every service of a request is built from. */
 export interface ServiceContext {
   principal: Principal;
   /** Tenant repositories bound to the principal's company. */
   repos: Repositories;
   customerQuota: number;
+  request: RequestOrigin;
+  /** The time card-on-file links are made and checked by (injectable for tests). */
+  clock: () => Date;
+  /** Base of the links the API hands out. */
+  publicBaseUrl: string;
 }
 
 export function requireScope(principal: Principal, scope: Scope): void {

@@ -7,6 +7,7 @@ import { orderByKeys } from '../lib/batch.js';
 import { isIdOf, newId } from '../lib/ids.js';
 import type { CustomerListFilter, CustomerPatch } from '../repositories/customer.js';
 import type { Repositories } from '../repositories/index.js';
+import { complianceDiff, complianceService } from './compliance.js';
 import { requireOwnCompany, requireScope, type ServiceContext } from './context.js';
 import {
   type CreateCustomerInput,
@@ -35,6 +36,7 @@ export interface ListCustomersArgs {
 
 export function customerService(serviceContext: ServiceContext) {
   const { principal, repos, customerQuota } = serviceContext;
+  const audit = complianceService(serviceContext);
   const actor = principal.actorId;
 
   async function writeAddress(
@@ -157,6 +159,13 @@ export function customerService(serviceContext: ServiceContext) {
 
       const preference = input.preference ?? {};
       const compliance = input.complianceConfig ?? {};
+      const initialCompliance = {
+        serviceRelatedChannels: channels(compliance.serviceRelatedChannels ?? []),
+        marketingCampaignsChannels: channels(compliance.marketingCampaignsChannels ?? []),
+        brandedAppEnabled: compliance.brandedAppEnabled ?? false,
+        isAgreedMarketingPolicy: compliance.isAgreedMarketingPolicy ?? false,
+        isConsented: compliance.isConsented ?? false,
+      };
       return repos.transaction(async (tx) => {
         const now = await tx.company.reserveCustomers(1, customerQuota);
         if (now === null) {
@@ -180,16 +189,14 @@ export function customerService(serviceContext: ServiceContext) {
           receiveAutoEmail: preference.receiveAutoEmail ?? true,
           subscribeToMarketingEmails: preference.subscribeToMarketingEmails ?? false,
           receiveAppointmentReminder: preference.receiveAppointmentReminder ?? true,
-          serviceRelatedChannels: channels(compliance.serviceRelatedChannels ?? []),
-          marketingCampaignsChannels: channels(compliance.marketingCampaignsChannels ?? []),
-          brandedAppEnabled: compliance.brandedAppEnabled ?? false,
-          isAgreedMarketingPolicy: compliance.isAgreedMarketingPolicy ?? false,
-          isConsented: compliance.isConsented ?? false,
+          ...initialCompliance,
           createdBy: actor,
           createdTime: now,
           lastUpdatedBy: actor,
           lastUpdatedTime: now,
         });
+        // The trail starts with every field's first value, consent above all.
+        await audit.record(tx, id, complianceDiff(null, { ...initialCompliance }), now);
         if (address) await writeAddress(tx, id, address, now);
         const tags = await resolveTags(tx, tagRefs, actor, now);
         await tx.tags.link(
@@ -304,6 +311,7 @@ export function customerService(serviceContext: ServiceContext) {
         serviceContext,
         input.id,
         async ({ tx, customer: current, now }) => {
+          await audit.record(tx, current.id, complianceDiff(current, patch), now);
           if (source !== undefined) {
             patch.source = source;
             patch.referralSourceId = await referralSourceId(tx, source);

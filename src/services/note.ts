@@ -1,21 +1,14 @@
 // Notes: a customer's notes, newest first. Append (1..100 in one transaction), list, edit and
 // delete; every change moves the customer's lastUpdatedTime, so that a client syncing by
 // filter.lastUpdatedTime sees it.
-import DataLoader from 'dataloader';
 import type { CustomerRow, NoteRow } from '../db/schema.js';
 import { NotFound, Violations } from '../errors.js';
-import { groupByKeys, orderByKeys } from '../lib/batch.js';
-import type { KeysetPosition } from '../lib/cursor.js';
+import { orderByKeys } from '../lib/batch.js';
 import { isIdOf, newId } from '../lib/ids.js';
 import { requireScope, type ServiceContext } from './context.js';
 import { type NoteInput, noteText, parseNotes } from './customer-input.js';
 import { changeCustomer, requireCustomer } from './customer-write.js';
-import { type Page, type PageRequest, pageRequest, toPage } from './page.js';
-
-export interface NotePageArgs {
-  first: number;
-  after?: string | null;
-}
+import { type Page, type PageArgs, perCustomerPages } from './page.js';
 
 export interface AppendCustomerNotesInput {
   customerId: string;
@@ -36,54 +29,13 @@ export interface DeleteCustomerNoteInput {
 export function noteService(serviceContext: ServiceContext) {
   const { principal, repos } = serviceContext;
 
-  /** A list of notes is one customer's; its cursors are bound to that customer. */
-  const scopeOf = (customerId: string) =>
-    ['notes', repos.companyId, customerId, 'createdTime desc,id desc'].join('|');
-
-  // totalCount of many customers' notes, batched into one statement; never cached, so that a
-  // count read after a write in the same request is current.
-  const counts = new DataLoader<string, number>(
-    async (customerIds) => {
-      const rows = await repos.notes.countByCustomerIds(customerIds);
-      const byId = new Map(rows.map((row) => [row.customerId, row.n]));
-      return customerIds.map((id) => byId.get(id) ?? 0);
-    },
-    { cache: false },
-  );
-
-  async function pagesForCustomers(
-    customerIds: readonly string[],
-    args: NotePageArgs,
-  ): Promise<(Page<NoteRow> | Error)[]> {
-    const requests = new Map<string, PageRequest | Error>();
-    for (const customerId of customerIds) {
-      try {
-        requests.set(customerId, pageRequest(scopeOf(customerId), args, new Violations()));
-      } catch (error) {
-        requests.set(customerId, error as Error);
-      }
-    }
-    const valid = customerIds.filter((id) => !(requests.get(id) instanceof Error));
-    const after = new Map<string, KeysetPosition>();
-    for (const id of valid) {
-      const position = (requests.get(id) as PageRequest).after;
-      if (position) after.set(id, position);
-    }
-    const rows =
-      valid.length > 0 ? await repos.notes.pageByCustomerIds(valid, args.first + 1, after) : [];
-    const grouped = groupByKeys(customerIds, rows, (row) => row.customerId);
-    return customerIds.map((customerId, i) => {
-      const request = requests.get(customerId) as PageRequest | Error;
-      if (request instanceof Error) return request;
-      return toPage(
-        scopeOf(customerId),
-        request,
-        grouped[i] ?? [],
-        (row) => row.createdTime,
-        () => counts.load(customerId),
-      );
-    });
-  }
+  const pages = perCustomerPages({
+    name: 'notes',
+    companyId: repos.companyId,
+    fetch: repos.notes.pageByCustomerIds,
+    count: repos.notes.countByCustomerIds,
+    sortTime: (note: NoteRow) => note.createdTime,
+  });
 
   return {
     /** Notes by ID (any order; unknown and foreign IDs are left out). */
@@ -97,14 +49,14 @@ export function noteService(serviceContext: ServiceContext) {
      * Batch: one page of notes per customer, newest first, all in one statement. A customer
      * whose arguments are invalid (an `after` made for another customer) gets its error alone.
      */
-    pagesForCustomers,
+    pagesForCustomers: pages.load,
 
     /** ListCustomerNotes: one customer's notes, newest first; NOT_FOUND for an unknown customer. */
-    async list(customerId: string, args: NotePageArgs): Promise<Page<NoteRow>> {
+    async list(customerId: string, args: PageArgs): Promise<Page<NoteRow>> {
       requireScope(principal, 'customers:read');
-      pageRequest(scopeOf(customerId), args);
+      pages.check(customerId, args);
       await requireCustomer(repos, customerId);
-      const [page] = await pagesForCustomers([customerId], args);
+      const [page] = await pages.load([customerId], args);
       if (!page || page instanceof Error) throw page ?? new NotFound('Customer', customerId);
       return page;
     },

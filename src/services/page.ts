@@ -1,4 +1,6 @@
+import DataLoader from 'dataloader';
 import { Violations } from '../errors.js';
+import { groupByKeys } from '../lib/batch.js';
 import { decodeCursor, encodeCursor, type KeysetPosition } from '../lib/cursor.js';
 import { toMicros } from '../lib/time.js';
 import { pageSize } from './validate.js';
@@ -16,6 +18,12 @@ export interface Page<T> {
   totalCount: () => Promise<number>;
 }
 
+/** The arguments of every list: `first` (1..500) and an `after` cursor. */
+export interface PageArgs {
+  first: number;
+  after?: string | null;
+}
+
 export interface PageRequest {
   first: number;
   after: KeysetPosition | null;
@@ -27,7 +35,7 @@ export interface PageRequest {
  */
 export function pageRequest(
   scope: string,
-  args: { first: number; after?: string | null },
+  args: PageArgs,
   v: Violations = new Violations(),
 ): PageRequest {
   const first = pageSize(v, 'first', args.first);
@@ -62,5 +70,74 @@ export function toPage<T extends { id: string }>(
       endCursor: edges.at(-1)?.cursor ?? null,
     },
     totalCount,
+  };
+}
+
+export interface PerCustomerSource<T> {
+  /** The list's name in cursor scopes, e.g. `notes`. */
+  name: string;
+  companyId: string;
+  fetch(
+    customerIds: readonly string[],
+    limit: number,
+    after: ReadonlyMap<string, KeysetPosition>,
+  ): Promise<T[]>;
+  count(customerIds: readonly string[]): Promise<{ customerId: string; n: number }[]>;
+  sortTime(row: T): string;
+}
+
+/**
+ * Batched pages of a per-customer list (newest first): one page per customer, one statement for
+ * all of them. A customer whose arguments are invalid (an `after` made for another customer)
+ * gets its error alone. totalCount is batched too, and never cached, so that a count read after
+ * a write in the same request is current.
+ */
+export function perCustomerPages<T extends { id: string; customerId: string }>(
+  source: PerCustomerSource<T>,
+) {
+  const scopeOf = (customerId: string) =>
+    [source.name, source.companyId, customerId, 'time desc,id desc'].join('|');
+
+  const counts = new DataLoader<string, number>(
+    async (customerIds) => {
+      const rows = await source.count(customerIds);
+      const byId = new Map(rows.map((row) => [row.customerId, row.n]));
+      return customerIds.map((id) => byId.get(id) ?? 0);
+    },
+    { cache: false },
+  );
+
+  return {
+    /** Validates the arguments of one customer's list (INVALID_ARGUMENT). */
+    check(customerId: string, args: PageArgs): void {
+      pageRequest(scopeOf(customerId), args);
+    },
+
+    async load(customerIds: readonly string[], args: PageArgs): Promise<(Page<T> | Error)[]> {
+      const requests = customerIds.map((customerId) => {
+        try {
+          return pageRequest(scopeOf(customerId), args, new Violations());
+        } catch (error) {
+          return error as Error;
+        }
+      });
+      const after = new Map<string, KeysetPosition>();
+      const valid: string[] = [];
+      customerIds.forEach((customerId, i) => {
+        const request = requests[i];
+        if (request instanceof Error) return;
+        valid.push(customerId);
+        if (request?.after) after.set(customerId, request.after);
+      });
+      const rows = valid.length > 0 ? await source.fetch(valid, args.first + 1, after) : [];
+      const grouped = groupByKeys(customerIds, rows, (row) => row.customerId);
+      return customerIds.map((customerId, i) => {
+        const request = requests[i]!;
+        if (request instanceof Error) return request;
+        return toPage(scopeOf(customerId), request, grouped[i] ?? [], source.sortTime, () =>
+          counts.load(customerId),
+        );
+      });
+    },
   };
 }

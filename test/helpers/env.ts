@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { type App, createApp } from '../../src/app.js';
+import { type App, type AppDeps, createApp } from '../../src/app.js';
 import { createAuthenticator } from '../../src/auth.js';
 import { openStore, type Store } from '../../src/db/client.js';
 import { randomToken } from '../../src/lib/ids.js';
@@ -14,6 +14,7 @@ import { apiKeyRepository } from '../../src/repositories/api-key.js';
 export const TEST_JWT_SECRET = 'customer-graph-test-secret-of-at-least-32-chars';
 export const TEST_AUDIENCE = 'customer-graph';
 export const ALL_SCOPES = 'customers:read customers:write';
+export const TEST_PUBLIC_BASE_URL = 'https://customers.example.test';
 
 export interface TestEnv {
   store: Store;
@@ -22,8 +23,8 @@ export interface TestEnv {
   sql: string[];
   /** Log lines the app wrote (errors among them). */
   logs: string[];
-  /** Another app on the same store, e.g. with a small quota. */
-  makeApp(options?: { customerQuota?: number }): Promise<App>;
+  /** Another app, on the same store unless told otherwise, e.g. with a small quota. */
+  makeApp(overrides?: Partial<AppDeps>): Promise<App>;
 }
 
 export const isPostgres = Boolean(process.env.DATABASE_URL);
@@ -49,18 +50,21 @@ export async function createTestEnv(): Promise<TestEnv> {
   const logger = createLogger('warn', (line) => {
     logs.push(line);
   });
-  const makeApp = (options: { customerQuota?: number } = {}) =>
+  const makeApp = (overrides: Partial<AppDeps> = {}) =>
     createApp({
       store,
       logger,
-      customerQuota: options.customerQuota ?? 100_000,
+      customerQuota: 100_000,
+      publicBaseUrl: TEST_PUBLIC_BASE_URL,
       authenticate: createAuthenticator({
         jwtSecret: TEST_JWT_SECRET,
         jwksUrl: null,
         audience: TEST_AUDIENCE,
-        apiKeys: apiKeyRepository(store.db),
+        apiKeys: apiKeyRepository(overrides.store?.db ?? store.db),
       }),
       graphiql: false,
+      trustProxy: true,
+      ...overrides,
     });
   return { store, app: await makeApp(), sql, logs, makeApp };
 }

@@ -1,0 +1,101 @@
+// Customer.complianceHistory (the append-only consent audit trail) and Customer.canContact.
+import type { ComplianceChangeRow } from '../db/schema.js';
+import { builder } from './builder.js';
+import { ComplianceChannel, DEFAULT_PAGE_SIZE } from './common.js';
+import { Customer } from './customer.js';
+import { pagesOf } from './loaders.js';
+
+const ComplianceChange = builder.objectRef<ComplianceChangeRow>('ComplianceChange').implement({
+  description: "One field of a customer's compliance config changing value.",
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The change ID (cch_…).' }),
+    field: t.exposeString('field', { description: 'e.g. isConsented, serviceRelatedChannels' }),
+    oldValue: t.expose('oldValue', {
+      type: 'JSON',
+      nullable: true,
+      description: 'The value before; null when the customer was created with this change.',
+    }),
+    newValue: t.expose('newValue', {
+      type: 'JSON',
+      nullable: true,
+      description: 'The value after.',
+    }),
+    actor: t.exposeID('actor', { description: 'Staff ID or API key ID.' }),
+    changedTime: t.expose('changedTime', { type: 'DateTime', description: 'When it changed.' }),
+    requestId: t.exposeString('requestId', {
+      nullable: true,
+      description: 'The request that changed it.',
+    }),
+    ip: t.exposeString('ip', { nullable: true, description: "The client's IP address." }),
+    userAgent: t.exposeString('userAgent', {
+      nullable: true,
+      description: "The client's User-Agent.",
+    }),
+  }),
+});
+
+const ComplianceChangeConnection = builder.connectionObject(
+  {
+    type: ComplianceChange,
+    name: 'ComplianceChangeConnection',
+    description: "A page of a customer's compliance changes, newest first.",
+    fields: (t) => ({
+      totalCount: t.int({
+        description: 'All changes of the customer; counted only when selected.',
+        resolve: (connection) => connection.totalCount(),
+      }),
+    }),
+  },
+  { name: 'ComplianceChangeEdge', description: 'A compliance change and its cursor.' },
+);
+
+const ContactPurpose = builder.enumType('ContactPurpose', {
+  description: 'Why the business wants to contact a customer.',
+  values: {
+    SERVICE: { description: 'Service-related notifications (appointments, pick-up).' },
+    MARKETING: { description: 'Marketing campaigns.' },
+  },
+});
+
+const ContactDecision = builder
+  .objectRef<{ allowed: boolean; reason: string }>('ContactDecision')
+  .implement({
+    description: 'Whether a contact is allowed, and why.',
+    fields: (t) => ({
+      allowed: t.exposeBoolean('allowed', {
+        description: 'Whether the business may contact the customer.',
+      }),
+      reason: t.exposeString('reason', { description: 'The rule that decided, in words.' }),
+    }),
+  });
+
+builder.objectFields(Customer, (t) => ({
+  complianceHistory: t.field({
+    type: ComplianceChangeConnection,
+    description: 'Append-only audit trail of compliance changes, newest first.',
+    args: {
+      first: t.arg.int({ defaultValue: DEFAULT_PAGE_SIZE, description: 'Page size, 1..500.' }),
+      after: t.arg.string({ description: 'The endCursor of the previous page.' }),
+    },
+    resolve: (customer, args, ctx) =>
+      pagesOf(ctx, 'complianceHistory', {
+        first: args.first ?? DEFAULT_PAGE_SIZE,
+        after: args.after,
+      }).load(customer.id),
+  }),
+  canContact: t.field({
+    type: ContactDecision,
+    description:
+      'Whether the business may contact this customer on a channel for a purpose, and why.',
+    args: {
+      channel: t.arg({ type: ComplianceChannel, required: true, description: 'The channel.' }),
+      purpose: t.arg({
+        type: ContactPurpose,
+        required: true,
+        description: 'SERVICE or MARKETING.',
+      }),
+    },
+    resolve: (customer, { channel, purpose }, ctx) =>
+      ctx.services.compliance.canContact(customer, channel, purpose),
+  }),
+}));
