@@ -3,6 +3,7 @@
 // `npm run seed` (benchmarks) and by tests that need many rows quickly.
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { bulkInsert } from './bulk.js';
 import type { Database } from './client.js';
 import {
   companies,
@@ -102,7 +103,7 @@ export async function seedCompany(db: Database, options: SeedCompanyOptions): Pr
     notesPerCustomer = 5,
     tagsPerCustomer = 3,
     catalogSize = 12,
-    batchSize = 1000,
+    batchSize = 5000,
   } = options;
   const start = Date.parse(options.startTime ?? '2025-01-01T00:00:00Z');
   const iso = (ms: number) => new Date(ms).toISOString();
@@ -116,13 +117,13 @@ export async function seedCompany(db: Database, options: SeedCompanyOptions): Pr
     lastUpdatedBy: 'seed',
     lastUpdatedTime: iso(start),
   }));
-  await db.insert(tags).values(catalog).onConflictDoNothing();
+  await bulkInsert(db, tags, catalog);
   const sources = REFERRAL_SOURCES.map((name, i) => ({
     companyId,
     id: seedId('crs_', companyId, i),
     name,
   }));
-  await db.insert(referralSources).values(sources).onConflictDoNothing();
+  await bulkInsert(db, referralSources, sources);
 
   for (let offset = 0; offset < options.customers; offset += batchSize) {
     const count = Math.min(batchSize, options.customers - offset);
@@ -149,25 +150,24 @@ export async function seedCompany(db: Database, options: SeedCompanyOptions): Pr
         lastUpdatedTime: time,
       };
     });
-    await db.insert(customers).values(rows).onConflictDoNothing();
-    await db
-      .insert(customerAddresses)
-      .values(
-        rows.map((c, k) => ({
-          companyId,
-          id: seedId('cad_', companyId, offset + k),
-          customerId: c.id,
-          type: 'PRIMARY' as const,
-          address1: `${100 + ((offset + k) % 900)} Main St`,
-          city: CITIES[(offset + k) % CITIES.length]!,
-          state: 'NY',
-          postalCode: String(10_000 + ((offset + k) % 89_999)),
-          country: 'US',
-          createdTime: c.createdTime,
-          lastUpdatedTime: c.lastUpdatedTime,
-        })),
-      )
-      .onConflictDoNothing();
+    await bulkInsert(db, customers, rows);
+    await bulkInsert(
+      db,
+      customerAddresses,
+      rows.map((c, k) => ({
+        companyId,
+        id: seedId('cad_', companyId, offset + k),
+        customerId: c.id,
+        type: 'PRIMARY' as const,
+        address1: `${100 + ((offset + k) % 900)} Main St`,
+        city: CITIES[(offset + k) % CITIES.length]!,
+        state: 'NY',
+        postalCode: String(10_000 + ((offset + k) % 89_999)),
+        country: 'US',
+        createdTime: c.createdTime,
+        lastUpdatedTime: c.lastUpdatedTime,
+      })),
+    );
     const notes = rows.flatMap((c, k) =>
       Array.from({ length: notesPerCustomer }, (_, j) => ({
         companyId,
@@ -180,12 +180,7 @@ export async function seedCompany(db: Database, options: SeedCompanyOptions): Pr
         lastUpdatedTime: iso(start + offset + k - (notesPerCustomer - j) * 1000),
       })),
     );
-    for (let i = 0; i < notes.length; i += batchSize * 2) {
-      await db
-        .insert(customerNotes)
-        .values(notes.slice(i, i + batchSize * 2))
-        .onConflictDoNothing();
-    }
+    await bulkInsert(db, customerNotes, notes);
     const links = rows.flatMap((c, k) =>
       Array.from({ length: Math.min(tagsPerCustomer, catalogSize) }, (_, j) => ({
         companyId,
@@ -195,7 +190,7 @@ export async function seedCompany(db: Database, options: SeedCompanyOptions): Pr
         createdTime: c.createdTime,
       })),
     );
-    if (links.length > 0) await db.insert(customerTags).values(links).onConflictDoNothing();
+    await bulkInsert(db, customerTags, links);
   }
 
   // The quota counter matches the rows, however many runs it took to load them.
