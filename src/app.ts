@@ -10,7 +10,7 @@ import { type Context, createContext } from './context.js';
 import type { Store } from './db/client.js';
 import { createMaskError, useErrorCodes } from './graphql-errors.js';
 import type { Logger } from './logger.js';
-import { newRequestScope, requestScope } from './request-scope.js';
+import { newRequestScope, requestScope, totals } from './request-scope.js';
 import { schema } from './schema/index.js';
 import {
   type CardOnFileProvider,
@@ -33,6 +33,8 @@ export interface AppDeps {
   clock?: () => Date;
   /** Where a redeemed card-on-file link hands over; the development provider by default. */
   cardProvider?: CardOnFileProvider;
+  /** Serve process-wide request and SQL statement counters at /metrics. */
+  metrics?: boolean;
 }
 
 export interface App {
@@ -48,6 +50,25 @@ function useRequestIdHeader(): Plugin {
     onResponse({ response }) {
       const scope = requestScope.getStore();
       if (scope) response.headers.set('x-request-id', scope.requestId);
+    },
+  };
+}
+
+/** /metrics: process-wide counters in Prometheus' text format. */
+function useMetrics(): Plugin {
+  return {
+    onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/metrics') return;
+      const body = [
+        '# TYPE customer_graph_requests_total counter',
+        `customer_graph_requests_total ${totals.requests}`,
+        '# TYPE customer_graph_sql_statements_total counter',
+        `customer_graph_sql_statements_total ${totals.statements}`,
+        '',
+      ].join('\n');
+      endResponse(
+        new fetchAPI.Response(body, { headers: { 'content-type': 'text/plain; version=0.0.4' } }),
+      );
     },
   };
 }
@@ -139,6 +160,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       useErrorCodes(),
       useRequestIdHeader(),
       useReadiness(store, logger),
+      ...(deps.metrics ? [useMetrics()] : []),
       useCardOnFilePages(redemption, logger),
     ],
   });

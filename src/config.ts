@@ -19,6 +19,8 @@ export interface Config {
   publicBaseUrl: string;
   /** Take the client's IP from X-Forwarded-For: only behind a proxy that sets it. */
   trustProxy: boolean;
+  /** Serve request and SQL statement counters at /metrics. */
+  metrics: boolean;
   customerQuota: number;
   logLevel: LogLevel;
   production: boolean;
@@ -119,6 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
         ? `http://${hostForUrl}:${port}`
         : httpUrl('PUBLIC_BASE_URL', publicBaseUrl),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
+    metrics: boolean(env, 'METRICS', false),
     customerQuota: integer(env, 'CUSTOMER_QUOTA', 100_000, 1, 1_000_000_000),
     logLevel,
     production,

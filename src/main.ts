@@ -34,6 +34,7 @@ async function main() {
     customerQuota: config.customerQuota,
     publicBaseUrl: config.publicBaseUrl,
     trustProxy: config.trustProxy,
+    metrics: config.metrics,
     authenticate: createAuthenticator({ ...config.auth, apiKeys }),
     graphiql: config.graphiql
       ? {

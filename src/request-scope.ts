@@ -19,6 +19,7 @@ export function newRequestScope(
   incomingId: string | null,
   clientIp: string | null = null,
 ): RequestScope {
+  totals.requests += 1;
   return {
     requestId: incomingId && SAFE_REQUEST_ID.test(incomingId) ? incomingId : randomUUID(),
     clientIp,
@@ -26,8 +27,12 @@ export function newRequestScope(
   };
 }
 
-/** Counts one SQL statement against the current request, if any. */
+/** Process-wide totals, served at /metrics when enabled (benchmarks read them). */
+export const totals = { requests: 0, statements: 0 };
+
+/** Counts one SQL statement, against the current request if there is one. */
 export function countStatement(): void {
+  totals.statements += 1;
   const scope = requestScope.getStore();
   if (scope) scope.statements += 1;
 }

@@ -38,21 +38,20 @@ export async function openStore(
   config: DatabaseConfig,
   options: StoreOptions = {},
 ): Promise<Store> {
-  const logger = {
-    logQuery: (statement: string) => options.onQuery?.(statement),
-  };
-
   if (config.kind === 'postgres') {
+    const onQuery = options.onQuery;
     const client = postgres(config.url, {
       max: config.poolSize,
       onnotice: () => {},
+      // Counted at the driver, so that BEGIN and COMMIT count too.
+      ...(onQuery ? { debug: (_connection: number, statement: string) => onQuery(statement) } : {}),
       connection: {
         application_name: 'customer-graph',
         TimeZone: 'UTC',
         statement_timeout: options.statementTimeoutMs ?? 10_000,
       },
     });
-    const db: Database = drizzlePostgres({ client, logger });
+    const db: Database = drizzlePostgres({ client });
     return {
       db,
       driver: { kind: 'postgres', client },
@@ -68,6 +67,7 @@ export async function openStore(
     ...(options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {}),
   });
   await client.exec(`set time zone 'UTC'`);
+  const logger = { logQuery: (statement: string) => options.onQuery?.(statement) };
   const db: Database = drizzlePglite({ client, logger });
   return {
     db,

@@ -34,6 +34,18 @@ export interface ListCustomersArgs {
   } | null;
 }
 
+/** What a cursor of ListCustomers is bound to: the company, the order and the filter. */
+export function customerListScope(companyId: string, filter: CustomerListFilter): string {
+  return [
+    'customers',
+    companyId,
+    'lastUpdatedTime,id',
+    filter.updatedFrom ?? '',
+    filter.updatedBefore ?? '',
+    filter.phone ?? '',
+  ].join('|');
+}
+
 export function customerService(serviceContext: ServiceContext) {
   const { principal, repos, customerQuota } = serviceContext;
   const audit = complianceService(serviceContext);
@@ -109,14 +121,7 @@ export function customerService(serviceContext: ServiceContext) {
       requireOwnCompany(principal, args.companyId, 'companyId');
       const v = new Violations();
       const filter = listFilter(args, v);
-      const scope = [
-        'customers',
-        principal.companyId,
-        'lastUpdatedTime,id',
-        filter.updatedFrom ?? '',
-        filter.updatedBefore ?? '',
-        filter.phone ?? '',
-      ].join('|');
+      const scope = customerListScope(principal.companyId, filter);
       const request = pageRequest(scope, args, v);
       const rows = await repos.customers.page(filter, request.after, request.first + 1);
       return toPage(

@@ -1,0 +1,469 @@
+// npm run bench: drives customer-graph (production mode, real HTTP) and a raw node:http +
+// postgres.js baseline with autocannon, interleaved in one batch, and prints a markdown table of
+// medians (min-max) with every figure also as a ratio to the baseline. `npm run seed` first.
+//
+//   npm run bench                         the full batch (list, byid, deep, create, append)
+//   npm run bench -- --runs 5 --duration 10 --scenarios list,byid
+//   npm run bench -- --soak 600           byid held for 10 minutes, per-minute req/s and RSS
+//   npm run bench -- --readme             also writes the table into README.md
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { SignJWT } from 'jose';
+import postgres from 'postgres';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '16' },
+    scenarios: { type: 'string', default: 'list,byid,deep,create,append' },
+    soak: { type: 'string' },
+    readme: { type: 'boolean', default: false },
+  },
+});
+
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+if (!/^postgres(ql)?:\/\//.test(DATABASE_URL)) {
+  throw new Error('npm run bench measures against PostgreSQL: set DATABASE_URL=postgres://…');
+}
+const CONNECTIONS = Number(args.connections);
+const COMPANY = 'com_00';
+const SECRET = randomBytes(32).toString('base64url');
+
+// --- processes ----------------------------------------------------------------------------------
+
+interface Server {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function start(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const match = ready.exec(output);
+      if (match?.[1]) {
+        resolve({
+          name,
+          url: match[1],
+          child,
+          stop: () =>
+            new Promise((done) => {
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${output}`)));
+  });
+}
+
+const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux.
+
+/** CPU time (user + system) the process has used, in ms. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+}
+
+/** Resident and peak resident memory, in MiB. */
+function memory(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+async function counters(url: string): Promise<{ requests: number; statements: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
+  return {
+    requests: read(/requests_total (\d+)/),
+    statements: read(/sql_statements_total (\d+)/),
+  };
+}
+
+// --- what is asked -------------------------------------------------------------------------------
+
+const SELECTION = /* GraphQL */ `
+  fragment C on Customer {
+    id companyId preferredBusinessId firstName lastName avatar phone email status colorCode source
+    lastAppointmentDate nextAppointmentDate upcomingAppointmentsUrl deleted createdBy createdTime
+    lastUpdatedBy lastUpdatedTime
+    address { id address1 address2 city state postalCode country type }
+    notes(first: 5) { edges { node { id note createdBy createdTime lastUpdatedTime } } }
+    tags { id name }
+  }
+`;
+const LIST = `query List($companyId: ID!, $first: Int!, $after: String) {
+  customers(companyId: $companyId, first: $first, after: $after) {
+    edges { node { ...C } } pageInfo { hasNextPage endCursor } } } ${SELECTION}`;
+const BY_ID = `query ById($id: ID!) { customer(id: $id) { ...C } } ${SELECTION}`;
+const CREATE = `mutation Create($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`;
+const APPEND = `mutation Append($input: AppendCustomerNotesInput!) {
+  appendCustomerNotes(input: $input) { notes { id } } }`;
+
+interface BenchRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string;
+}
+
+interface Scenario {
+  name: string;
+  /** Requests cycled through, for the gateway and (reads only) the raw baseline. */
+  gateway: BenchRequest[];
+  raw?: BenchRequest[];
+  /** Target statements per request, for the table. */
+}
+
+const gql = (query: string, variables: unknown): BenchRequest => ({
+  method: 'POST',
+  path: '/graphql',
+  body: JSON.stringify({ query, variables }),
+});
+
+async function prepare(gateway: Server, token: string): Promise<Scenario[]> {
+  const sql = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
+  const [{ n } = { n: 0 }] = await sql<{ n: number }[]>`
+    select count(*)::int as n from customers where company_id = ${COMPANY} and not deleted`;
+  if (n < 40_050) throw new Error(`${COMPANY} holds ${n} customers; run \`npm run seed\` first`);
+  const ids = (
+    await sql<{ id: string }[]>`
+    select id from customers where company_id = ${COMPANY} and created_by = 'seed' order by id limit 1000`
+  ).map((r) => r.id);
+  await sql.end();
+
+  // The cursor of row 40,000, reached the way a client would: page after page.
+  let after: string | null = null;
+  for (let seen = 0; seen < 40_000; seen += 500) {
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query:
+          'query($c: ID!, $a: String) { customers(companyId: $c, first: 500, after: $a) { pageInfo { endCursor } } }',
+        variables: { c: COMPANY, a: after },
+      }),
+    });
+    const body = (await response.json()) as {
+      data: { customers: { pageInfo: { endCursor: string } } };
+    };
+    after = body.data.customers.pageInfo.endCursor;
+  }
+
+  const phone = (i: number) => `+1646${String(5_550_000 + (i % 1_000_000)).padStart(7, '0')}`;
+  return [
+    {
+      name: 'list',
+      gateway: [gql(LIST, { companyId: COMPANY, first: 50 })],
+      raw: [{ method: 'GET', path: `/list?company=${COMPANY}&first=50` }],
+    },
+    {
+      name: 'byid',
+      gateway: ids.map((id) => gql(BY_ID, { id })),
+      raw: ids.map((id) => ({ method: 'GET', path: `/byid?company=${COMPANY}&id=${id}` })),
+    },
+    {
+      name: 'deep',
+      gateway: [gql(LIST, { companyId: COMPANY, first: 50, after })],
+      raw: [{ method: 'GET', path: `/list?company=${COMPANY}&first=50&after=${after}` }],
+    },
+    {
+      name: 'create',
+      gateway: Array.from({ length: 1000 }, (_, i) =>
+        gql(CREATE, {
+          input: {
+            companyId: COMPANY,
+            preferredBusinessId: 'biz_001',
+            firstName: 'Bench',
+            lastName: `Customer ${i}`,
+            phone: phone(i),
+            email: `bench${i}@example.com`,
+            address: { street: `${i} Bench St`, city: 'New York', state: 'NY', zip: '10001' },
+            tags: [{ name: 'VIP' }],
+            notes: [{ note: 'Created by the benchmark.' }],
+            complianceConfig: {
+              serviceRelatedChannels: ['COMPLIANCE_CHANNEL_SMS'],
+              isConsented: true,
+            },
+          },
+        }),
+      ),
+    },
+    {
+      name: 'append',
+      gateway: ids.map((id, i) =>
+        gql(APPEND, {
+          input: {
+            customerId: id,
+            notes: [{ note: `Bench note ${i}a` }, { note: `Bench note ${i}b` }],
+          },
+        }),
+      ),
+    },
+  ];
+}
+
+// --- measuring -----------------------------------------------------------------------------------
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+  cpuPerRequest: number;
+  statementsPerRequest: number;
+  errors: number;
+  bytes: number;
+}
+
+async function drive(
+  server: Server,
+  requests: BenchRequest[],
+  seconds: number,
+  token: string | null,
+): Promise<Sample> {
+  const pid = server.child.pid!;
+  const before = { cpu: cpuMs(pid), counters: await counters(server.url) };
+  let next = 0;
+  const result = await autocannon({
+    url: server.url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    requests: [
+      {
+        setupRequest: (request) => {
+          const pick = requests[next++ % requests.length]!;
+          return {
+            ...request,
+            method: pick.method,
+            path: pick.path,
+            ...(pick.body ? { body: pick.body } : {}),
+          };
+        },
+      },
+    ],
+    // A GraphQL error still answers 200: count it as a failure.
+    verifyBody: (body) => !String(body ?? '').includes('"errors"'),
+  });
+  const after = { cpu: cpuMs(pid), counters: await counters(server.url) };
+  const served = Math.max(1, after.counters.requests - before.counters.requests - 1);
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuPerRequest: (after.cpu - before.cpu) / result.requests.total,
+    statementsPerRequest: (after.counters.statements - before.counters.statements) / served,
+    errors: result.errors + result.non2xx + result.timeouts + (result.mismatches ?? 0),
+    bytes: result.throughput.average / Math.max(1, result.requests.average),
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+const fmt = (x: number, digits = 0) =>
+  x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const range = (xs: number[], digits = 0) =>
+  `${fmt(median(xs), digits)} (${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)})`;
+
+async function main() {
+  const gateway = await start(
+    'customer-graph',
+    'src/main.ts',
+    {
+      NODE_ENV: 'production',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      AUTH_JWT_SECRET: SECRET,
+      LOG_LEVEL: 'info',
+      METRICS: 'true',
+      CUSTOMER_QUOTA: '100000000',
+      ...(process.env.DATABASE_POOL_SIZE
+        ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }
+        : {}),
+      ...(process.env.WORKERS ? { WORKERS: process.env.WORKERS } : {}),
+    },
+    /"message":"listening","url":"(http:\/\/[^"]+)\/graphql"/,
+  );
+  const raw = await start('raw', 'bench/raw-server.ts', {}, /raw baseline listening on (\d+)/);
+  raw.url = `http://127.0.0.1:${raw.url}`;
+  const token = await new SignJWT({ company_id: COMPANY, scope: 'customers:read customers:write' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('stf_bench')
+    .setAudience('customer-graph')
+    .setExpirationTime('2h')
+    .sign(new TextEncoder().encode(SECRET));
+
+  try {
+    const scenarios = await prepare(gateway, token);
+    await checkSameJson(gateway, raw, token, scenarios);
+    if (args.soak) await soak(gateway, token, scenarios, Number(args.soak));
+    else await batch(gateway, raw, token, scenarios);
+  } finally {
+    await Promise.all([gateway.stop(), raw.stop()]);
+  }
+}
+
+/** The baseline must answer what the gateway answers, or the ratio means nothing. */
+async function checkSameJson(gateway: Server, raw: Server, token: string, scenarios: Scenario[]) {
+  for (const scenario of scenarios.filter((s) => s.raw)) {
+    const [g, r] = [scenario.gateway[0]!, scenario.raw![0]!];
+    const fromGateway = await (
+      await fetch(`${gateway.url}${g.path}`, {
+        method: g.method,
+        body: g.body,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      })
+    ).text();
+    const fromRaw = await (await fetch(`${raw.url}${r.path}`)).text();
+    if (fromGateway !== fromRaw) {
+      throw new Error(
+        `${scenario.name}: the baseline's JSON differs from the gateway's:\n${fromGateway.slice(0, 400)}\n${fromRaw.slice(0, 400)}`,
+      );
+    }
+  }
+}
+
+async function batch(gateway: Server, raw: Server, token: string, all: Scenario[]) {
+  const wanted = new Set(args.scenarios!.split(','));
+  const scenarios = all.filter((s) => wanted.has(s.name));
+  const runs = Number(args.runs);
+  const seconds = Number(args.duration);
+  process.stdout.write(
+    `customer-graph benchmark: ${runs} runs of ${seconds} s per scenario, ${CONNECTIONS} connections, ` +
+      `interleaved with the raw baseline; ${cpus().length} CPUs\n`,
+  );
+  for (const scenario of scenarios) {
+    await drive(gateway, scenario.gateway, Number(args.warmup), token);
+    if (scenario.raw) await drive(raw, scenario.raw, Number(args.warmup), null);
+  }
+  const samples: Record<string, { gateway: Sample[]; raw: Sample[] }> = {};
+  for (let run = 0; run < runs; run += 1) {
+    for (const scenario of scenarios) {
+      samples[scenario.name] ??= { gateway: [], raw: [] };
+      const entry = samples[scenario.name]!;
+      // Alternate who goes first, so that neither always meets a warmer database.
+      const order = run % 2 === 0 ? ['raw', 'gateway'] : ['gateway', 'raw'];
+      for (const who of order) {
+        if (who === 'raw' && scenario.raw)
+          entry.raw.push(await drive(raw, scenario.raw, seconds, null));
+        if (who === 'gateway')
+          entry.gateway.push(await drive(gateway, scenario.gateway, seconds, token));
+      }
+      process.stdout.write(
+        `  run ${run + 1}/${runs} ${scenario.name}: ${fmt(entry.gateway.at(-1)!.rps)} req/s\n`,
+      );
+    }
+  }
+  const table = report(samples, memory(gateway.child.pid!).peak, memory(raw.child.pid!).peak);
+  process.stdout.write(`\n${table}\n`);
+  if (args.readme) writeReadme(table);
+}
+
+function report(
+  samples: Record<string, { gateway: Sample[]; raw: Sample[] }>,
+  gatewayPeak: number,
+  rawPeak: number,
+) {
+  const lines = [
+    '| scenario | server | req/s median (min–max) | × raw | p50 ms | p99 ms | p99 × raw | CPU ms/req | SQL/req | KB/resp | errors |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const [name, { gateway, raw }] of Object.entries(samples)) {
+    const row = (who: string, xs: Sample[], base?: Sample[]) => {
+      const ratio = base?.length
+        ? fmt(median(xs.map((s) => s.rps)) / median(base.map((s) => s.rps)), 2)
+        : '–';
+      const p99Ratio = base?.length
+        ? fmt(median(xs.map((s) => s.p99)) / median(base.map((s) => s.p99)), 2)
+        : '–';
+      lines.push(
+        `| ${name} | ${who} | ${range(xs.map((s) => s.rps))} | ${ratio} | ${fmt(median(xs.map((s) => s.p50)), 1)} | ` +
+          `${fmt(median(xs.map((s) => s.p99)), 1)} | ${p99Ratio} | ${fmt(median(xs.map((s) => s.cpuPerRequest)), 2)} | ` +
+          `${fmt(median(xs.map((s) => s.statementsPerRequest)), 1)} | ${fmt(median(xs.map((s) => s.bytes)) / 1024, 1)} | ` +
+          `${xs.reduce((n, s) => n + s.errors, 0)} |`,
+      );
+    };
+    if (raw.length) row('raw', raw);
+    row('customer-graph', gateway, raw);
+  }
+  lines.push(
+    '',
+    `Peak RSS: customer-graph ${fmt(gatewayPeak)} MiB, raw baseline ${fmt(rawPeak)} MiB.`,
+  );
+  return lines.join('\n');
+}
+
+function writeReadme(table: string) {
+  const file = `${ROOT}README.md`;
+  const readme = readFileSync(file, 'utf8');
+  const block = `<!-- bench:start -->\n\`${process.argv.slice(2).length ? `npm run bench -- ${process.argv.slice(2).join(' ')}` : 'npm run bench'}\`, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} CPUs:\n\n${table}\n<!-- bench:end -->`;
+  writeFileSync(file, readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, block));
+  process.stdout.write('README.md updated\n');
+}
+
+async function soak(gateway: Server, token: string, scenarios: Scenario[], seconds: number) {
+  const byid = scenarios.find((s) => s.name === 'byid')!;
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  const window = seconds / minutes;
+  process.stdout.write(
+    `soak: byid for ${seconds} s, ${CONNECTIONS} connections\n\n| minute | req/s | p99 ms | RSS MiB |\n|---|---|---|---|\n`,
+  );
+  const rows: { rps: number; rss: number }[] = [];
+  for (let minute = 1; minute <= minutes; minute += 1) {
+    const sample = await drive(gateway, byid.gateway, window, token);
+    const { rss } = memory(gateway.child.pid!);
+    rows.push({ rps: sample.rps, rss });
+    process.stdout.write(
+      `| ${minute} | ${fmt(sample.rps)} | ${fmt(sample.p99, 1)} | ${fmt(rss, 1)} |\n`,
+    );
+  }
+  const first = rows[0]!;
+  const last = rows.at(-1)!;
+  const kept = last.rps / first.rps;
+  const growth = last.rss / first.rss - 1;
+  const verdict = kept >= 0.95 && growth < 0.1 ? 'holds' : 'FAILS';
+  process.stdout.write(
+    `\nlast minute keeps ${fmt(kept * 100, 1)}% of the first minute's throughput (≥ 95%), ` +
+      `RSS grows ${fmt(growth * 100, 1)}% (< 10%): ${verdict}\n`,
+  );
+  if (verdict !== 'holds') process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
