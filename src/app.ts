@@ -8,9 +8,10 @@ import type { Authenticate } from './auth.js';
 import { useCardOnFilePages } from './cof-pages.js';
 import { type Context, createContext } from './context.js';
 import type { Store } from './db/client.js';
-import { createMaskError, useErrorCodes } from './graphql-errors.js';
+import { maskError, useErrorCodes, useInternalErrorReports } from './graphql-errors.js';
 import type { Logger } from './logger.js';
-import { newRequestScope, requestScope, totals } from './request-scope.js';
+import { useQueryCostLimit } from './query-cost.js';
+import { requestIdOf, totals } from './request-scope.js';
 import { schema } from './schema/index.js';
 import {
   type CardOnFileProvider,
@@ -44,12 +45,14 @@ export interface App {
   handle(req: IncomingMessage, res: ServerResponse): void;
 }
 
-/** Echoes the request ID in every response, so a client can quote it. */
-function useRequestIdHeader(): Plugin {
+/** Counts requests, and echoes the request ID in every response, so a client can quote it. */
+function useRequestIds(): Plugin {
   return {
-    onResponse({ response }) {
-      const scope = requestScope.getStore();
-      if (scope) response.headers.set('x-request-id', scope.requestId);
+    onRequest() {
+      totals.requests += 1;
+    },
+    onResponse({ request, response }) {
+      response.headers.set('x-request-id', requestIdOf(request));
     },
   };
 }
@@ -114,11 +117,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     provider: deps.cardProvider ?? developmentCardProvider,
   });
   /** The client's address: the socket's peer, or (behind a trusted proxy) X-Forwarded-For. */
-  const clientIp = (request: Request) => {
+  const clientIp = (request: Request, req: IncomingMessage | undefined) => {
     const forwarded = deps.trustProxy
       ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim()
       : undefined;
-    return forwarded || (requestScope.getStore()?.clientIp ?? null);
+    return forwarded || (req?.socket.remoteAddress ?? null);
   };
 
   // The bundled GraphiQL (no CDN) is large: load it only where it is served.
@@ -126,7 +129,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ? (await import('@graphql-yoga/render-graphiql')).renderGraphiQL
     : undefined;
 
-  const yoga = createYoga<Record<string, unknown>, Context>({
+  const yoga = createYoga<{ req?: IncomingMessage }, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
@@ -134,18 +137,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
     cors: false,
     graphiql: deps.graphiql === false ? false : deps.graphiql,
     ...(renderGraphiQL ? { renderGraphiQL } : {}),
-    maskedErrors: { maskError: createMaskError(logger) },
+    maskedErrors: { maskError },
     logging: {
       debug: (...args) => logger.debug(String(args[0]), { detail: args.slice(1) }),
       info: (...args) => logger.info(String(args[0]), { detail: args.slice(1) }),
       warn: (...args) => logger.warn(String(args[0]), { detail: args.slice(1) }),
-      // Errors worth logging are logged by maskError, with their request ID.
+      // Errors worth logging are logged with their request ID (useInternalErrorReports).
       error: (...args) => logger.debug(String(args[0]), { detail: args.slice(1) }),
     },
-    context: ({ request }) =>
+    context: ({ request, req }) =>
       createContext(contextDeps, request.headers.get('authorization'), {
-        requestId: requestScope.getStore()?.requestId ?? '',
-        ip: clientIp(request),
+        requestId: requestIdOf(request),
+        ip: clientIp(request, req),
         userAgent: request.headers.get('user-agent'),
       }),
     plugins: [
@@ -154,11 +157,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
         maxAliases: { n: 30 },
         maxDirectives: { n: 30 },
         maxTokens: { n: 5000 },
-        costLimit: { maxCost: 20000 },
+        // Cost is counted in nodes, with the page sizes asked for (src/query-cost.ts).
+        costLimit: { enabled: false },
         blockFieldSuggestion: { enabled: false },
       }),
+      useQueryCostLimit(),
       useErrorCodes(),
-      useRequestIdHeader(),
+      useInternalErrorReports(logger),
+      useRequestIds(),
       useReadiness(store, logger),
       ...(deps.metrics ? [useMetrics()] : []),
       useCardOnFilePages(redemption, logger),
@@ -166,19 +172,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   return {
-    fetch: (request) =>
-      requestScope.run(newRequestScope(request.headers.get('x-request-id')), async () =>
-        yoga.fetch(request),
-      ),
+    fetch: (request) => Promise.resolve(yoga.fetch(request)),
     handle: (req, res) => {
-      const incoming = req.headers['x-request-id'];
-      const scope = newRequestScope(
-        typeof incoming === 'string' ? incoming : null,
-        req.socket.remoteAddress ?? null,
-      );
-      requestScope.run(scope, () => {
-        void yoga.requestListener(req, res);
-      });
+      void yoga.requestListener(req, res);
     },
   };
 }

@@ -1,6 +1,7 @@
 // Credential -> principal, nothing else. A bearer credential is either an API key (`ck_…`,
 // looked up by its SHA-256 hash) or a JWT (HS256 with AUTH_JWT_SECRET, RS256/ES256 through
 // AUTH_JWKS_URL), with algorithms pinned and `exp`, `aud`, `sub` and `company_id` required.
+import { createSecretKey } from 'node:crypto';
 import {
   createRemoteJWKSet,
   decodeProtectedHeader,
@@ -36,6 +37,7 @@ export const API_KEY_PREFIX = 'ck_';
 export const hashApiKey = sha256Hex;
 
 const ASYMMETRIC = ['RS256', 'ES256'];
+const VERIFIED_TOKENS = 10_000;
 
 function validCompanyId(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
@@ -44,7 +46,17 @@ function validCompanyId(value: unknown): value is string {
 export type Authenticate = (authorization: string | null) => Promise<Principal>;
 
 export function createAuthenticator(options: AuthOptions): Authenticate {
-  const secret = options.jwtSecret === null ? null : new TextEncoder().encode(options.jwtSecret);
+  // A KeyObject, made once: jose would otherwise import the raw secret on every verification.
+  const secret =
+    options.jwtSecret === null ? null : createSecretKey(Buffer.from(options.jwtSecret, 'utf8'));
+
+  // Tokens already verified, until they expire: a client sends the same token with every
+  // request, and an HMAC (or RSA) check per request is the costliest part of authenticating.
+  const verified = new Map<string, { principal: Principal; expiresAt: number }>();
+  const remember = (token: string, principal: Principal, expiresAt: number) => {
+    if (verified.size >= VERIFIED_TOKENS) verified.delete(verified.keys().next().value!);
+    verified.set(token, { principal, expiresAt });
+  };
   const jwks = options.jwksUrl === null ? null : createRemoteJWKSet(new URL(options.jwksUrl));
 
   async function verifyJwt(token: string): Promise<JWTPayload> {
@@ -96,6 +108,8 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
       };
     }
 
+    const cached = verified.get(credential);
+    if (cached && cached.expiresAt > Date.now()) return cached.principal;
     const claims = await verifyJwt(credential);
     if (!validCompanyId(claims.company_id)) {
       throw new Unauthenticated('The token has no valid company_id claim');
@@ -108,11 +122,13 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
       throw new Unauthenticated('The token has no valid sub claim');
     }
     const scope = typeof claims.scope === 'string' ? claims.scope : '';
-    return {
+    const principal: Principal = {
       companyId: claims.company_id,
       actorId: claims.sub,
       scopes: new Set(scope.split(/\s+/).filter(Boolean)),
       kind: 'jwt',
     };
+    remember(credential, principal, (claims.exp ?? 0) * 1000);
+    return principal;
   };
 }

@@ -14,7 +14,7 @@ import {
 import type { Plugin } from 'graphql-yoga';
 import { DomainError, type ErrorCode, type FieldViolation } from './errors.js';
 import type { Logger } from './logger.js';
-import { requestScope } from './request-scope.js';
+import { requestIdOf } from './request-scope.js';
 
 const HTTP_STATUS: Partial<Record<string, number>> = { UNAUTHENTICATED: 401 };
 
@@ -84,24 +84,53 @@ function withCode(
   });
 }
 
-export function createMaskError(logger: Logger) {
-  return (error: unknown): Error => {
-    const domain = domainErrorOf(error);
-    if (domain) return fromDomainError(domain, error instanceof GraphQLError ? error : undefined);
-    if (error instanceof GraphQLError && PASSED_THROUGH.has(String(error.extensions.code))) {
-      return error;
-    }
-    if (isRequestError(error)) return withCode(error, 'INVALID_ARGUMENT', violationsOf(error));
-    const requestId = requestScope.getStore()?.requestId;
-    logger.error('internal error', {
-      error,
-      path: error instanceof GraphQLError ? error.path : undefined,
-    });
-    return new GraphQLError('Internal error. Quote the requestId when reporting it.', {
-      path: error instanceof GraphQLError ? error.path : undefined,
-      nodes: error instanceof GraphQLError ? error.nodes : undefined,
-      extensions: { code: 'INTERNAL', requestId },
-    });
+/** The failure behind each masked INTERNAL error, for the log. */
+const unexpected = new WeakMap<GraphQLError, unknown>();
+
+export function maskError(error: unknown): Error {
+  const domain = domainErrorOf(error);
+  if (domain) return fromDomainError(domain, error instanceof GraphQLError ? error : undefined);
+  if (error instanceof GraphQLError && PASSED_THROUGH.has(String(error.extensions.code))) {
+    return error;
+  }
+  if (isRequestError(error)) return withCode(error, 'INVALID_ARGUMENT', violationsOf(error));
+  const masked = new GraphQLError('Internal error. Quote the requestId when reporting it.', {
+    path: error instanceof GraphQLError ? error.path : undefined,
+    nodes: error instanceof GraphQLError ? error.nodes : undefined,
+    extensions: { code: 'INTERNAL' },
+  });
+  unexpected.set(masked, error);
+  return masked;
+}
+
+/**
+ * Gives every masked INTERNAL error the request's ID, and logs the failure behind it with that
+ * ID, so that a client's report leads to the log line.
+ */
+export function useInternalErrorReports(logger: Logger): Plugin {
+  return {
+    onResultProcess({ request, result, setResult }) {
+      if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
+      if (!result.errors.some((error) => error.extensions?.code === 'INTERNAL')) return;
+      const requestId = requestIdOf(request);
+      setResult({
+        ...result,
+        errors: result.errors.map((error) => {
+          if (error.extensions?.code !== 'INTERNAL' || !(error instanceof GraphQLError))
+            return error;
+          logger.error('internal error', {
+            requestId,
+            error: unexpected.get(error) ?? error,
+            path: error.path,
+          });
+          return new GraphQLError(error.message, {
+            nodes: error.nodes,
+            path: error.path,
+            extensions: { ...error.extensions, requestId },
+          });
+        }),
+      });
+    },
   };
 }
 

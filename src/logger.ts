@@ -1,6 +1,5 @@
-// One JSON line per event on stderr, filtered by LOG_LEVEL, with the request ID when there is one.
+// One JSON line per event on stderr, filtered by LOG_LEVEL.
 import type { LogLevel } from './config.js';
-import { requestScope } from './request-scope.js';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
@@ -27,9 +26,7 @@ export function createLogger(
     fields: Record<string, unknown> = {},
   ) => {
     if (RANK[at] < RANK[level]) return;
-    const requestId = requestScope.getStore()?.requestId;
     const entry: Record<string, unknown> = { time: new Date().toISOString(), level: at, message };
-    if (requestId) entry.requestId = requestId;
     for (const [key, value] of Object.entries(fields)) entry[key] = describe(value);
     write(`${JSON.stringify(entry)}\n`);
   };

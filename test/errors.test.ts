@@ -81,6 +81,20 @@ describe('errors', () => {
     expect(tooManyTokens.errors![0]!.message).toMatch(/token/i);
   });
 
+  it('count a query in nodes, with its page sizes, and refuse one over the limit', async () => {
+    const company = await newCompany(env);
+    const nested = (first: number, notes: number) =>
+      company.gql(
+        `query($c: ID!, $f: Int, $n: Int) { customers(companyId: $c, first: $f) {
+          edges { node { notes(first: $n) { edges { node { id } } } } } } }`,
+        { c: company.id, f: first, n: notes },
+      );
+    expect((await nested(500, 100)).errors).toBeUndefined();
+    const refused = await nested(500, 500);
+    const error = expectCode(refused, 'RESOURCE_EXHAUSTED');
+    expect(error.message).toMatch(/250500 nodes; the limit is 100000/);
+  });
+
   it('carry extensions.code on every error of a response', async () => {
     const company = await newCompany(env);
     const response = await company.gql(

@@ -28,3 +28,15 @@ export function microsToIso(micros: number): string {
 export function toDate(text: string): Date {
   return new Date(Math.floor(toMicros(text) / 1000));
 }
+
+/**
+ * The RFC 3339 text (millisecond precision, as a Date would print) of a timestamptz read in UTC,
+ * e.g. "2024-08-01 12:00:00.123456+00" -> "2024-08-01T12:00:00.123Z", without parsing dates.
+ */
+export function toIsoMillis(text: string): string {
+  if (text.length >= 22 && text.endsWith('+00') && text[10] === ' ') {
+    const fraction = text.length > 22 ? text.slice(20, -3) : '';
+    return `${text.slice(0, 10)}T${text.slice(11, 19)}.${fraction.padEnd(3, '0').slice(0, 3)}Z`;
+  }
+  return toDate(text).toISOString();
+}

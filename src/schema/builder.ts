@@ -15,7 +15,7 @@ import {
 } from 'graphql-scalars';
 import type { Context } from '../context.js';
 import { kindOfId } from '../lib/ids.js';
-import { toDate } from '../lib/time.js';
+import { toIsoMillis } from '../lib/time.js';
 
 /** The GraphQL type of each ID prefix that names a node. */
 const NODE_TYPES: Record<string, string> = {
@@ -89,7 +89,7 @@ builder.addScalarType(
   new GraphQLScalarType({
     ...DateTimeResolver.toConfig(),
     serialize: (value) =>
-      DateTimeResolver.serialize(typeof value === 'string' ? toDate(value) : value),
+      typeof value === 'string' ? toIsoMillis(value) : DateTimeResolver.serialize(value),
   }),
 );
 builder.addScalarType('EmailAddress', EmailAddressResolver);

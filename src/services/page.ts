@@ -49,6 +49,21 @@ export function pageRequest(
   return { first, after };
 }
 
+/**
+ * An edge computes its cursor only when asked: a list whose cursors nobody selects (nested notes,
+ * say) costs no cursor at all.
+ */
+class Edge<T extends { id: string }> {
+  constructor(
+    readonly node: T,
+    private readonly cursorOf: (node: T) => string,
+  ) {}
+
+  get cursor(): string {
+    return this.cursorOf(this.node);
+  }
+}
+
 export function toPage<T extends { id: string }>(
   scope: string,
   request: PageRequest,
@@ -56,18 +71,20 @@ export function toPage<T extends { id: string }>(
   sortTime: (row: T) => string,
   totalCount: () => Promise<number>,
 ): Page<T> {
-  const nodes = rows.slice(0, request.first);
-  const edges = nodes.map((node) => ({
-    node,
-    cursor: encodeCursor(scope, { micros: toMicros(sortTime(node)), id: node.id }),
-  }));
+  const cursorOf = (node: T) =>
+    encodeCursor(scope, { micros: toMicros(sortTime(node)), id: node.id });
+  const edges = rows.slice(0, request.first).map((node) => new Edge(node, cursorOf));
   return {
     edges,
     pageInfo: {
       hasNextPage: rows.length > request.first,
       hasPreviousPage: request.after !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
     },
     totalCount,
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH } from '../../src/lib/cursor.js';
-import { microsToIso, toDate, toMicros } from '../../src/lib/time.js';
+import { microsToIso, toDate, toIsoMillis, toMicros } from '../../src/lib/time.js';
 
 describe('keyset cursors', () => {
   const position = { micros: 1_722_470_400_123_456, id: 'cus_AbCdEfGhIjKlMnOp' };
@@ -39,6 +39,15 @@ describe('timestamps', () => {
     ['2024-08-01T00:00:00Z', 1_722_470_400_000_000],
   ])('reads %s exactly', (text, micros) => {
     expect(toMicros(text)).toBe(micros);
+  });
+
+  it.each([
+    ['2024-08-01 00:00:00+00', '2024-08-01T00:00:00.000Z'],
+    ['2024-08-01 00:00:00.5+00', '2024-08-01T00:00:00.500Z'],
+    ['2024-08-01 23:59:59.123456+00', '2024-08-01T23:59:59.123Z'],
+    ['2024-08-01 02:00:00.999999+02', '2024-08-01T00:00:00.999Z'],
+  ])('prints %s as %s', (text, iso) => {
+    expect(toIsoMillis(text)).toBe(iso);
   });
 
   it('writes microseconds back without loss, and truncates to milliseconds for output', () => {
