@@ -2,6 +2,7 @@
 // GraphQL-over-HTTP spec, GraphiQL in a browser), /healthz and /readyz. No listening and no
 // environment reads here: tests call app.fetch, main.ts serves app.handle.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createYoga, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { Authenticate } from './auth.js';
@@ -162,6 +163,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
         blockFieldSuggestion: { enabled: false },
       }),
       useQueryCostLimit(),
+      // Each document is compiled to JavaScript once, then executed without interpretation.
+      useGraphQlJit(
+        {},
+        { onError: (error) => logger.warn('graphql-jit could not compile a document', { error }) },
+      ),
       useErrorCodes(),
       useInternalErrorReports(logger),
       useRequestIds(),

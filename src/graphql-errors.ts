@@ -7,6 +7,8 @@ import {
   type ASTNode,
   type DocumentNode,
   GraphQLError,
+  getOperationAST,
+  getVariableValues,
   Kind,
   type OperationDefinitionNode,
   visit,
@@ -240,21 +242,24 @@ export function useErrorCodes(): Plugin {
         );
       };
     },
-    onExecute({ args }) {
-      return {
-        onExecuteDone({ result, setResult }) {
-          if (!('errors' in result) || !result.errors?.length || result.data !== undefined) return;
-          const variableArgs = variableArguments(args.document, args.operationName);
-          setResult({
-            ...result,
-            errors: result.errors.map((error) =>
-              isRequestError(error) && !error.extensions.code
-                ? withCode(error, 'INVALID_ARGUMENT', violationsOf(error, variableArgs))
-                : error,
-            ),
-          });
-        },
-      };
+    // Variables are coerced here, by graphql-js, before the (compiled) execution: its errors
+    // name the offending input ("at \"input.phone\""), which fieldViolations are made from.
+    onExecute({ args, setResultAndStopExecution }) {
+      const operation = getOperationAST(args.document, args.operationName);
+      if (!operation?.variableDefinitions?.length) return;
+      const { errors } = getVariableValues(
+        args.schema,
+        operation.variableDefinitions,
+        (args.variableValues ?? {}) as Record<string, unknown>,
+        { maxErrors: 50 },
+      );
+      if (!errors?.length) return;
+      const variableArgs = variableArguments(args.document, args.operationName);
+      setResultAndStopExecution({
+        errors: errors.map((error) =>
+          withCode(error, 'INVALID_ARGUMENT', violationsOf(error, variableArgs)),
+        ),
+      });
     },
   };
 }

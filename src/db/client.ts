@@ -34,24 +34,53 @@ export interface StoreOptions {
   statementTimeoutMs?: number;
 }
 
+/**
+ * Drizzle asks postgres.js for an unnamed statement unless a query is given a name, and
+ * postgres.js then spends a Parse/Describe round trip on every query before running it. The
+ * statements here have stable texts (lists travel as one array parameter), so let postgres.js
+ * prepare each once per connection and reuse it, in transactions too.
+ */
+function preparing<T extends object>(client: T): T {
+  type Unsafe = (query: string, params?: unknown[], options?: object) => unknown;
+  type Begin = (...args: unknown[]) => unknown;
+  return new Proxy(client, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (key === 'unsafe' && typeof value === 'function') {
+        const unsafe = value as Unsafe;
+        return (query: string, params?: unknown[], options?: object) =>
+          unsafe.call(target, query, params, { ...options, prepare: true });
+      }
+      if (key === 'begin' && typeof value === 'function') {
+        const begin = value as Begin;
+        return (...args: unknown[]) => {
+          const work = args.at(-1) as (tx: object) => unknown;
+          return begin.call(target, ...args.slice(0, -1), (tx: object) => work(preparing(tx)));
+        };
+      }
+      return value;
+    },
+  });
+}
+
 export async function openStore(
   config: DatabaseConfig,
   options: StoreOptions = {},
 ): Promise<Store> {
+  // Every statement the application issues (BEGIN and COMMIT aside), for counting.
+  const logger = { logQuery: (statement: string) => options.onQuery?.(statement) };
+
   if (config.kind === 'postgres') {
-    const onQuery = options.onQuery;
     const client = postgres(config.url, {
       max: config.poolSize,
       onnotice: () => {},
-      // Counted at the driver, so that BEGIN and COMMIT count too.
-      ...(onQuery ? { debug: (_connection: number, statement: string) => onQuery(statement) } : {}),
       connection: {
         application_name: 'customer-graph',
         TimeZone: 'UTC',
         statement_timeout: options.statementTimeoutMs ?? 10_000,
       },
     });
-    const db: Database = drizzlePostgres({ client });
+    const db: Database = drizzlePostgres({ client: preparing(client), logger });
     return {
       db,
       driver: { kind: 'postgres', client },
@@ -67,7 +96,6 @@ export async function openStore(
     ...(options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {}),
   });
   await client.exec(`set time zone 'UTC'`);
-  const logger = { logQuery: (statement: string) => options.onQuery?.(statement) };
   const db: Database = drizzlePglite({ client, logger });
   return {
     db,
