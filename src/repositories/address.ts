@@ -2,7 +2,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { type AddressRow, customerAddresses } from '../db/schema.js';
 import { newId } from '../lib/ids.js';
-import { anyOf } from './sql.js';
+import { anyOf, param, prepared } from './sql.js';
 
 export type AddressFields = Pick<
   typeof customerAddresses.$inferInsert,
@@ -13,21 +13,24 @@ export function addressRepository(db: Database, companyId: string) {
   return {
     /** Addresses of the customers, each customer's PRIMARY first, then oldest first. */
     listByCustomerIds(customerIds: readonly string[]): Promise<AddressRow[]> {
-      return db
-        .select()
-        .from(customerAddresses)
-        .where(
-          and(
-            eq(customerAddresses.companyId, companyId),
-            anyOf(customerAddresses.customerId, customerIds),
-          ),
-        )
-        .orderBy(
-          asc(customerAddresses.customerId),
-          asc(customerAddresses.type),
-          asc(customerAddresses.createdTime),
-          asc(customerAddresses.id),
-        );
+      return prepared(db, 'addresses.listByCustomerIds', () =>
+        db
+          .select()
+          .from(customerAddresses)
+          .where(
+            and(
+              eq(customerAddresses.companyId, param('companyId')),
+              anyOf(customerAddresses.customerId, param('customerIds')),
+            ),
+          )
+          .orderBy(
+            asc(customerAddresses.customerId),
+            asc(customerAddresses.type),
+            asc(customerAddresses.createdTime),
+            asc(customerAddresses.id),
+          )
+          .prepare('addresses_list_by_customer_ids'),
+      ).execute({ companyId, customerIds });
     },
 
     /** Sets the customer's PRIMARY address (created if none, else replaced in place). */

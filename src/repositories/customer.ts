@@ -3,7 +3,7 @@ import type { Database } from '../db/client.js';
 import { type CustomerRow, customers } from '../db/schema.js';
 import type { KeysetPosition } from '../lib/cursor.js';
 import { microsToIso } from '../lib/time.js';
-import { anyOf } from './sql.js';
+import { anyOf, param, prepared } from './sql.js';
 
 export type NewCustomer = Omit<typeof customers.$inferInsert, 'companyId'>;
 export type CustomerPatch = Partial<Omit<NewCustomer, 'id' | 'createdBy' | 'createdTime'>>;
@@ -18,51 +18,76 @@ export interface CustomerListFilter {
 }
 
 export function customerRepository(db: Database, companyId: string) {
+  /** The list's conditions; values are placeholders, filled in when the query runs. */
   const listConditions = (filter: CustomerListFilter): SQL[] => {
-    const conditions = [eq(customers.companyId, companyId), eq(customers.deleted, false)];
+    const conditions = [eq(customers.companyId, param('companyId')), eq(customers.deleted, false)];
     if (filter.updatedFrom !== undefined) {
-      conditions.push(gte(customers.lastUpdatedTime, filter.updatedFrom));
+      conditions.push(gte(customers.lastUpdatedTime, param('updatedFrom')));
     }
     if (filter.updatedBefore !== undefined) {
-      conditions.push(lt(customers.lastUpdatedTime, filter.updatedBefore));
+      conditions.push(lt(customers.lastUpdatedTime, param('updatedBefore')));
     }
-    if (filter.phone !== undefined) conditions.push(eq(customers.phone, filter.phone));
+    if (filter.phone !== undefined) conditions.push(eq(customers.phone, param('phone')));
     return conditions;
   };
+  const variant = (filter: CustomerListFilter) =>
+    [filter.updatedFrom, filter.updatedBefore, filter.phone]
+      .map((v) => (v === undefined ? 0 : 1))
+      .join('');
 
   return {
     /** Customers by ID, deleted ones included, in no particular order. */
     findByIds(ids: readonly string[]): Promise<CustomerRow[]> {
-      return db
-        .select()
-        .from(customers)
-        .where(and(eq(customers.companyId, companyId), anyOf(customers.id, ids)));
+      return prepared(db, 'customers.findByIds', () =>
+        db
+          .select()
+          .from(customers)
+          .where(
+            and(eq(customers.companyId, param('companyId')), anyOf(customers.id, param('ids'))),
+          )
+          .prepare('customers_find_by_ids'),
+      ).execute({ companyId, ids });
     },
 
     /**
      * Up to `limit` non-deleted customers after `after` in (lastUpdatedTime, id) order: a keyset
      * page, as cheap deep in the list as at its start.
      */
-    page(filter: CustomerListFilter, after: KeysetPosition | null, limit: number) {
-      const conditions = listConditions(filter);
-      if (after) {
-        conditions.push(
-          sql`(${customers.lastUpdatedTime}, ${customers.id}) > (${microsToIso(after.micros)}::timestamptz, ${after.id})`,
-        );
-      }
-      return db
-        .select()
-        .from(customers)
-        .where(and(...conditions))
-        .orderBy(asc(customers.lastUpdatedTime), asc(customers.id))
-        .limit(limit);
+    page(
+      filter: CustomerListFilter,
+      after: KeysetPosition | null,
+      limit: number,
+    ): Promise<CustomerRow[]> {
+      const key = `customers.page.${variant(filter)}.${after ? 1 : 0}`;
+      return prepared(db, key, () => {
+        const conditions = listConditions(filter);
+        if (after) {
+          conditions.push(
+            sql`(${customers.lastUpdatedTime}, ${customers.id}) > (${param('afterTime')}::timestamptz, ${param('afterId')})`,
+          );
+        }
+        return db
+          .select()
+          .from(customers)
+          .where(and(...conditions))
+          .orderBy(asc(customers.lastUpdatedTime), asc(customers.id))
+          .limit(param('limit'))
+          .prepare(key.replaceAll('.', '_'));
+      }).execute({
+        companyId,
+        ...filter,
+        afterTime: after ? microsToIso(after.micros) : undefined,
+        afterId: after?.id,
+        limit,
+      });
     },
 
     async count(filter: CustomerListFilter): Promise<number> {
       const [row] = await db
         .select({ n: count() })
         .from(customers)
-        .where(and(...listConditions(filter)));
+        .where(and(...listConditions(filter)))
+        .execute({ companyId, ...filter });
       return row?.n ?? 0;
     },
 

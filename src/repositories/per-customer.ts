@@ -7,6 +7,7 @@ import {
   desc,
   eq,
   getTableColumns,
+  getTableName,
   type InferSelectModel,
   type SQL,
   sql,
@@ -16,7 +17,7 @@ import type { Database } from '../db/client.js';
 import { customers } from '../db/schema.js';
 import type { KeysetPosition } from '../lib/cursor.js';
 import { microsToIso } from '../lib/time.js';
-import { anyOf } from './sql.js';
+import { anyOf, param, prepared } from './sql.js';
 
 export interface PerCustomerSource<T extends PgTable> {
   table: T;
@@ -42,36 +43,47 @@ export function perCustomerPages<T extends PgTable>(
       limit: number,
       after: ReadonlyMap<string, KeysetPosition> = new Map(),
     ): Promise<InferSelectModel<T>[]> {
-      const afterConditions = [...after].map(
-        ([customerId, position]) =>
-          sql`(${source.customerId} <> ${customerId} or ${before(position)})`,
-      );
-      const page = db
-        .select()
-        .from(source.table as PgTable)
-        .where(
-          and(
-            eq(source.companyId, companyId),
-            sql`${source.customerId} = ${customers.id}`,
-            ...afterConditions,
-          ),
-        )
-        .orderBy(desc(source.time), desc(source.id))
-        .limit(limit)
-        .as('page');
-      const fields = Object.fromEntries(
-        Object.keys(getTableColumns(source.table)).map((key) => [
-          key,
-          page[key as keyof typeof page],
-        ]),
-      ) as Record<string, PgColumn>;
-      return db
-        .select(fields)
-        .from(customers)
-        .crossJoinLateral(page)
-        .where(
-          and(eq(customers.companyId, companyId), anyOf(customers.id, customerIds)),
-        ) as unknown as Promise<InferSelectModel<T>[]>;
+      const build = () => {
+        // Positions differ per customer, so a page with `after` is built for its values.
+        const afterConditions = [...after].map(
+          ([customerId, position]) =>
+            sql`(${source.customerId} <> ${customerId} or ${before(position)})`,
+        );
+        const page = db
+          .select()
+          .from(source.table as PgTable)
+          .where(
+            and(
+              eq(source.companyId, param('companyId')),
+              sql`${source.customerId} = ${customers.id}`,
+              ...afterConditions,
+            ),
+          )
+          .orderBy(desc(source.time), desc(source.id))
+          .limit(param('limit'))
+          .as('page');
+        const fields = Object.fromEntries(
+          Object.keys(getTableColumns(source.table)).map((key) => [
+            key,
+            page[key as keyof typeof page],
+          ]),
+        ) as Record<string, PgColumn>;
+        return db
+          .select(fields)
+          .from(customers)
+          .crossJoinLateral(page)
+          .where(
+            and(eq(customers.companyId, param('companyId')), anyOf(customers.id, param('ids'))),
+          )
+          .prepare(`${getTableName(source.table)}_per_customer_page`);
+      };
+      const query =
+        after.size === 0
+          ? prepared(db, `${getTableName(source.table)}.perCustomerPage`, build)
+          : build();
+      return query.execute({ companyId, ids: customerIds, limit }) as unknown as Promise<
+        InferSelectModel<T>[]
+      >;
     },
 
     /** The number of rows of each customer that has any. */
