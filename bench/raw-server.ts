@@ -4,6 +4,7 @@
 //   GET /list?company=com_00&first=50[&after=<cursor>]   GET /byid?company=com_00&id=cus_…
 //   GET /metrics (requests and statements so far)
 import { createServer } from 'node:http';
+import { availableParallelism } from 'node:os';
 import postgres from 'postgres';
 import { decodeCursor, encodeCursor } from '../src/lib/cursor.js';
 import { microsToIso, toMicros } from '../src/lib/time.js';
@@ -15,7 +16,7 @@ if (!url) throw new Error('DATABASE_URL is required');
 let statements = 0;
 let requests = 0;
 const sql = postgres(url, {
-  max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+  max: Number(process.env.DATABASE_POOL_SIZE ?? Math.max(4, 2 * availableParallelism())),
   onnotice: () => {},
   connection: { TimeZone: 'UTC', application_name: 'raw-baseline' },
   debug: () => {

@@ -1,6 +1,8 @@
 // Reads the environment once and validates it. A bad value becomes one ConfigError whose message
 // names the variable, what it must be, and what it was; main.ts prints it on one line and exits.
 
+import { availableParallelism } from 'node:os';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 export type DatabaseConfig =
@@ -75,7 +77,15 @@ function httpUrl(name: string, raw: string): string {
 
 function database(env: Env): DatabaseConfig {
   const url = read(env, 'DATABASE_URL');
-  const poolSize = integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000);
+  // Two connections per core: more only add context switches where the database shares the
+  // machine, and the pool is easy to raise for a larger database server.
+  const poolSize = integer(
+    env,
+    'DATABASE_POOL_SIZE',
+    Math.max(4, 2 * availableParallelism()),
+    1,
+    1000,
+  );
   if (url === undefined) {
     return { kind: 'pglite', dataDir: read(env, 'PGLITE_DATA_DIR') ?? './.data/pglite' };
   }
