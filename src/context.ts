@@ -20,7 +20,23 @@ export interface ContextDeps {
   publicBaseUrl: string;
 }
 
-export function createServices(deps: ContextDeps, principal: Principal, request: RequestOrigin) {
+const SERVICES = {
+  customers: customerService,
+  addresses: addressService,
+  notes: noteService,
+  tags: tagService,
+  compliance: complianceService,
+  cofLinks: cofLinkService,
+};
+
+export type Services = { readonly [K in keyof typeof SERVICES]: ReturnType<(typeof SERVICES)[K]> };
+
+/** The request's services, each made when first used (most requests use two or three). */
+export function createServices(
+  deps: ContextDeps,
+  principal: Principal,
+  request: RequestOrigin,
+): Services {
   const serviceContext: ServiceContext = {
     principal,
     repos: createRepositories(deps.db, principal.companyId),
@@ -29,17 +45,19 @@ export function createServices(deps: ContextDeps, principal: Principal, request:
     clock: deps.clock,
     publicBaseUrl: deps.publicBaseUrl,
   };
-  return {
-    customers: customerService(serviceContext),
-    addresses: addressService(serviceContext),
-    notes: noteService(serviceContext),
-    tags: tagService(serviceContext),
-    compliance: complianceService(serviceContext),
-    cofLinks: cofLinkService(serviceContext),
-  };
+  const made: Partial<Record<keyof Services, unknown>> = {};
+  const services = {} as Services;
+  for (const name of Object.keys(SERVICES) as (keyof Services)[]) {
+    Object.defineProperty(services, name, {
+      enumerable: true,
+      get: () => {
+        made[name] ??= SERVICES[name](serviceContext);
+        return made[name];
+      },
+    });
+  }
+  return services;
 }
-
-export type Services = ReturnType<typeof createServices>;
 
 export interface Context {
   request: RequestOrigin;

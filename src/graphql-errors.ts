@@ -242,24 +242,30 @@ export function useErrorCodes(): Plugin {
         );
       };
     },
-    // Variables are coerced here, by graphql-js, before the (compiled) execution: its errors
-    // name the offending input ("at \"input.phone\""), which fieldViolations are made from.
-    onExecute({ args, setResultAndStopExecution }) {
-      const operation = getOperationAST(args.document, args.operationName);
-      if (!operation?.variableDefinitions?.length) return;
-      const { errors } = getVariableValues(
-        args.schema,
-        operation.variableDefinitions,
-        (args.variableValues ?? {}) as Record<string, unknown>,
-        { maxErrors: 50 },
-      );
-      if (!errors?.length) return;
-      const variableArgs = variableArguments(args.document, args.operationName);
-      setResultAndStopExecution({
-        errors: errors.map((error) =>
-          withCode(error, 'INVALID_ARGUMENT', violationsOf(error, variableArgs)),
-        ),
-      });
+    // When the (compiled) execution refuses the variables, they are coerced again by graphql-js,
+    // whose errors name the offending input ("at \"input.phone\""), to make fieldViolations of.
+    // Only then: the success path coerces once.
+    onExecute({ args }) {
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (!('errors' in result) || !result.errors?.length || result.data !== undefined) return;
+          const operation = getOperationAST(args.document, args.operationName);
+          if (!operation?.variableDefinitions?.length) return;
+          const { errors } = getVariableValues(
+            args.schema,
+            operation.variableDefinitions,
+            (args.variableValues ?? {}) as Record<string, unknown>,
+            { maxErrors: 50 },
+          );
+          if (!errors?.length) return;
+          const variableArgs = variableArguments(args.document, args.operationName);
+          setResult({
+            errors: errors.map((error) =>
+              withCode(error, 'INVALID_ARGUMENT', violationsOf(error, variableArgs)),
+            ),
+          });
+        },
+      };
     },
   };
 }

@@ -1,8 +1,8 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { type AddressRow, customerAddresses } from '../db/schema.js';
 import { newId } from '../lib/ids.js';
-import { anyOf, param, prepared } from './sql.js';
+import { columnsOf, param, preparedSelect } from './sql.js';
 
 export type AddressFields = Pick<
   typeof customerAddresses.$inferInsert,
@@ -13,24 +13,15 @@ export function addressRepository(db: Database, companyId: string) {
   return {
     /** Addresses of the customers, each customer's PRIMARY first, then oldest first. */
     listByCustomerIds(customerIds: readonly string[]): Promise<AddressRow[]> {
-      return prepared(db, 'addresses.listByCustomerIds', () =>
-        db
-          .select()
-          .from(customerAddresses)
-          .where(
-            and(
-              eq(customerAddresses.companyId, param('companyId')),
-              anyOf(customerAddresses.customerId, param('customerIds')),
-            ),
-          )
-          .orderBy(
-            asc(customerAddresses.customerId),
-            asc(customerAddresses.type),
-            asc(customerAddresses.createdTime),
-            asc(customerAddresses.id),
-          )
-          .prepare('addresses_list_by_customer_ids'),
-      ).execute({ companyId, customerIds });
+      return preparedSelect<AddressRow>(
+        db,
+        'addresses.listByCustomerIds',
+        () => sql`select ${columnsOf(customerAddresses)} from ${customerAddresses}
+          where ${customerAddresses.companyId} = ${param('companyId')}
+            and ${customerAddresses.customerId} = any(${param('customerIds')}::text[])
+          order by ${customerAddresses.customerId}, ${customerAddresses.type},
+            ${customerAddresses.createdTime}, ${customerAddresses.id}`,
+      )({ companyId, customerIds });
     },
 
     /** Sets the customer's PRIMARY address (created if none, else replaced in place). */

@@ -1,9 +1,9 @@
-import { and, asc, count, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
+import { and, count, eq, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { type CustomerRow, customers } from '../db/schema.js';
 import type { KeysetPosition } from '../lib/cursor.js';
 import { microsToIso } from '../lib/time.js';
-import { anyOf, param, prepared } from './sql.js';
+import { columnsOf, param, preparedSelect } from './sql.js';
 
 export type NewCustomer = Omit<typeof customers.$inferInsert, 'companyId'>;
 export type CustomerPatch = Partial<Omit<NewCustomer, 'id' | 'createdBy' | 'createdTime'>>;
@@ -18,35 +18,33 @@ export interface CustomerListFilter {
 }
 
 export function customerRepository(db: Database, companyId: string) {
-  /** The list's conditions; values are placeholders, filled in when the query runs. */
-  const listConditions = (filter: CustomerListFilter): SQL[] => {
-    const conditions = [eq(customers.companyId, param('companyId')), eq(customers.deleted, false)];
+  /** The list's conditions, as placeholders when `values` is false (for a prepared select). */
+  const listConditions = (filter: CustomerListFilter, values = true): SQL[] => {
+    const value = (name: keyof CustomerListFilter | 'companyId') =>
+      values ? (name === 'companyId' ? companyId : filter[name]) : param(name);
+    const conditions = [
+      sql`${customers.companyId} = ${value('companyId')}`,
+      eq(customers.deleted, false),
+    ];
     if (filter.updatedFrom !== undefined) {
-      conditions.push(gte(customers.lastUpdatedTime, param('updatedFrom')));
+      conditions.push(sql`${customers.lastUpdatedTime} >= ${value('updatedFrom')}`);
     }
     if (filter.updatedBefore !== undefined) {
-      conditions.push(lt(customers.lastUpdatedTime, param('updatedBefore')));
+      conditions.push(sql`${customers.lastUpdatedTime} < ${value('updatedBefore')}`);
     }
-    if (filter.phone !== undefined) conditions.push(eq(customers.phone, param('phone')));
+    if (filter.phone !== undefined) conditions.push(sql`${customers.phone} = ${value('phone')}`);
     return conditions;
   };
-  const variant = (filter: CustomerListFilter) =>
-    [filter.updatedFrom, filter.updatedBefore, filter.phone]
-      .map((v) => (v === undefined ? 0 : 1))
-      .join('');
 
   return {
     /** Customers by ID, deleted ones included, in no particular order. */
     findByIds(ids: readonly string[]): Promise<CustomerRow[]> {
-      return prepared(db, 'customers.findByIds', () =>
-        db
-          .select()
-          .from(customers)
-          .where(
-            and(eq(customers.companyId, param('companyId')), anyOf(customers.id, param('ids'))),
-          )
-          .prepare('customers_find_by_ids'),
-      ).execute({ companyId, ids });
+      return preparedSelect<CustomerRow>(
+        db,
+        'customers.findByIds',
+        () => sql`select ${columnsOf(customers)} from ${customers}
+          where ${customers.companyId} = ${param('companyId')} and ${customers.id} = any(${param('ids')}::text[])`,
+      )({ companyId, ids });
     },
 
     /**
@@ -58,22 +56,19 @@ export function customerRepository(db: Database, companyId: string) {
       after: KeysetPosition | null,
       limit: number,
     ): Promise<CustomerRow[]> {
-      const key = `customers.page.${variant(filter)}.${after ? 1 : 0}`;
-      return prepared(db, key, () => {
-        const conditions = listConditions(filter);
+      const variant = [filter.updatedFrom, filter.updatedBefore, filter.phone, after]
+        .map((part) => (part === undefined || part === null ? 0 : 1))
+        .join('');
+      return preparedSelect<CustomerRow>(db, `customers.page.${variant}`, () => {
+        const conditions = listConditions(filter, false);
         if (after) {
           conditions.push(
             sql`(${customers.lastUpdatedTime}, ${customers.id}) > (${param('afterTime')}::timestamptz, ${param('afterId')})`,
           );
         }
-        return db
-          .select()
-          .from(customers)
-          .where(and(...conditions))
-          .orderBy(asc(customers.lastUpdatedTime), asc(customers.id))
-          .limit(param('limit'))
-          .prepare(key.replaceAll('.', '_'));
-      }).execute({
+        return sql`select ${columnsOf(customers)} from ${customers} where ${and(...conditions)}
+          order by ${customers.lastUpdatedTime}, ${customers.id} limit ${param('limit')}`;
+      })({
         companyId,
         ...filter,
         afterTime: after ? microsToIso(after.micros) : undefined,
@@ -86,8 +81,7 @@ export function customerRepository(db: Database, companyId: string) {
       const [row] = await db
         .select({ n: count() })
         .from(customers)
-        .where(and(...listConditions(filter)))
-        .execute({ companyId, ...filter });
+        .where(and(...listConditions(filter)));
       return row?.n ?? 0;
     },
 

@@ -1,23 +1,13 @@
 // Newest-first pages of a customer's rows (notes, compliance changes) for a whole page of
 // customers in one statement: a LATERAL join that walks the (company, customer, time, id)
 // index backwards once per customer, so that deep pages cost what the first one does.
-import {
-  and,
-  count,
-  desc,
-  eq,
-  getTableColumns,
-  getTableName,
-  type InferSelectModel,
-  type SQL,
-  sql,
-} from 'drizzle-orm';
+import { and, count, eq, getTableName, type InferSelectModel, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client.js';
 import { customers } from '../db/schema.js';
 import type { KeysetPosition } from '../lib/cursor.js';
 import { microsToIso } from '../lib/time.js';
-import { anyOf, param, prepared } from './sql.js';
+import { anyOf, columnsOf, param, preparedSelect, selectOnce } from './sql.js';
 
 export interface PerCustomerSource<T extends PgTable> {
   table: T;
@@ -43,47 +33,26 @@ export function perCustomerPages<T extends PgTable>(
       limit: number,
       after: ReadonlyMap<string, KeysetPosition> = new Map(),
     ): Promise<InferSelectModel<T>[]> {
-      const build = () => {
-        // Positions differ per customer, so a page with `after` is built for its values.
-        const afterConditions = [...after].map(
-          ([customerId, position]) =>
-            sql`(${source.customerId} <> ${customerId} or ${before(position)})`,
-        );
-        const page = db
-          .select()
-          .from(source.table as PgTable)
-          .where(
-            and(
-              eq(source.companyId, param('companyId')),
-              sql`${source.customerId} = ${customers.id}`,
-              ...afterConditions,
-            ),
-          )
-          .orderBy(desc(source.time), desc(source.id))
-          .limit(param('limit'))
-          .as('page');
-        const fields = Object.fromEntries(
-          Object.keys(getTableColumns(source.table)).map((key) => [
-            key,
-            page[key as keyof typeof page],
-          ]),
-        ) as Record<string, PgColumn>;
-        return db
-          .select(fields)
-          .from(customers)
-          .crossJoinLateral(page)
-          .where(
-            and(eq(customers.companyId, param('companyId')), anyOf(customers.id, param('ids'))),
-          )
-          .prepare(`${getTableName(source.table)}_per_customer_page`);
-      };
+      // Positions differ per customer: a page with `after` carries them as values of its own.
+      const conditions = [...after].map(
+        ([customerId, position]) =>
+          sql` and (${source.customerId} <> ${customerId} or ${before(position)})`,
+      );
       const query =
-        after.size === 0
-          ? prepared(db, `${getTableName(source.table)}.perCustomerPage`, build)
-          : build();
-      return query.execute({ companyId, ids: customerIds, limit }) as unknown as Promise<
-        InferSelectModel<T>[]
-      >;
+        () => sql`select ${columnsOf(source.table, 'page')} from ${customers} cross join lateral (
+          select * from ${source.table}
+          where ${source.companyId} = ${param('companyId')} and ${source.customerId} = ${customers.id}${sql.join(conditions)}
+          order by ${source.time} desc, ${source.id} desc limit ${param('limit')}
+        ) as page
+        where ${customers.companyId} = ${param('companyId')} and ${customers.id} = any(${param('ids')}::text[])`;
+      const values = { companyId, ids: customerIds, limit };
+      return after.size === 0
+        ? preparedSelect<InferSelectModel<T>>(
+            db,
+            `${getTableName(source.table)}.perCustomerPage`,
+            query,
+          )(values)
+        : selectOnce<InferSelectModel<T>>(db, query(), values);
     },
 
     /** The number of rows of each customer that has any. */

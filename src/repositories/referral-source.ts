@@ -2,23 +2,18 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { type ReferralSourceRow, referralSources } from '../db/schema.js';
 import { newId } from '../lib/ids.js';
-import { anyOf, param, prepared } from './sql.js';
+import { columnsOf, param, preparedSelect } from './sql.js';
 
 export function referralSourceRepository(db: Database, companyId: string) {
   return {
     findByIds(ids: readonly string[]): Promise<ReferralSourceRow[]> {
-      return prepared(db, 'referralSources.findByIds', () =>
-        db
-          .select()
-          .from(referralSources)
-          .where(
-            and(
-              eq(referralSources.companyId, param('companyId')),
-              anyOf(referralSources.id, param('ids')),
-            ),
-          )
-          .prepare('referral_sources_find_by_ids'),
-      ).execute({ companyId, ids });
+      return preparedSelect<ReferralSourceRow>(
+        db,
+        'referralSources.findByIds',
+        () => sql`select ${columnsOf(referralSources)} from ${referralSources}
+          where ${referralSources.companyId} = ${param('companyId')}
+            and ${referralSources.id} = any(${param('ids')}::text[])`,
+      )({ companyId, ids });
     },
 
     /** The catalog entry of this name (case-insensitively), created when missing. */

@@ -1,8 +1,8 @@
-import { and, asc, eq, getTableColumns, not, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, not, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { customerTags, type TagRow, tags } from '../db/schema.js';
 import { newId } from '../lib/ids.js';
-import { anyOf, param, prepared } from './sql.js';
+import { anyOf, columnsOf, param, preparedSelect } from './sql.js';
 
 export type CustomerTagRow = TagRow & { customerId: string };
 
@@ -54,23 +54,16 @@ export function tagRepository(db: Database, companyId: string) {
 
     /** The tags of each customer, ordered by name. */
     listByCustomerIds(customerIds: readonly string[]): Promise<CustomerTagRow[]> {
-      return prepared(db, 'tags.listByCustomerIds', () =>
-        db
-          .select({ ...getTableColumns(tags), customerId: customerTags.customerId })
-          .from(customerTags)
-          .innerJoin(
-            tags,
-            and(eq(tags.companyId, customerTags.companyId), eq(tags.id, customerTags.tagId)),
-          )
-          .where(
-            and(
-              eq(customerTags.companyId, param('companyId')),
-              anyOf(customerTags.customerId, param('customerIds')),
-            ),
-          )
-          .orderBy(asc(tags.nameKey), asc(tags.name), asc(tags.id))
-          .prepare('tags_list_by_customer_ids'),
-      ).execute({ companyId, customerIds });
+      return preparedSelect<CustomerTagRow>(
+        db,
+        'tags.listByCustomerIds',
+        () => sql`select ${columnsOf(tags, 'tags')}, ${customerTags.customerId} as "customerId"
+          from ${customerTags} join ${tags}
+            on ${tags.companyId} = ${customerTags.companyId} and ${tags.id} = ${customerTags.tagId}
+          where ${customerTags.companyId} = ${param('companyId')}
+            and ${customerTags.customerId} = any(${param('customerIds')}::text[])
+          order by ${tags.nameKey}, ${tags.name}, ${tags.id}`,
+      )({ companyId, customerIds });
     },
 
     /**

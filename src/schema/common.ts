@@ -1,6 +1,10 @@
 // Enums and inputs shared by several types.
+
+import type { ObjectRef } from '@pothos/core';
 import { addressType, complianceChannel, customerStatus } from '../db/schema.js';
-import { builder } from './builder.js';
+import { kindOfId } from '../lib/ids.js';
+import type { Page } from '../services/page.js';
+import { type BuilderTypes, builder } from './builder.js';
 
 export const CustomerStatus = builder.enumType('CustomerStatus', {
   description: 'Whether the customer is currently served.',
@@ -49,3 +53,58 @@ export const IntervalInput = builder.inputType('IntervalInput', {
 
 /** Page size arguments of every list: `first` (1..500) and an `after` cursor. */
 export const DEFAULT_PAGE_SIZE = 20;
+
+/** The prefix of an ID names its GraphQL type. */
+const NODE_TYPES: Partial<Record<string, string>> = {
+  customer: 'Customer',
+  note: 'CustomerNote',
+  tag: 'CustomerTag',
+};
+
+export const Node = builder.interfaceRef<{ id: string }>('Node').implement({
+  description: 'An object with a type-prefixed, globally unique ID (cus_…, cxn_…, ctg_…).',
+  resolveType: (node) => {
+    const kind = kindOfId(node.id);
+    return (kind && NODE_TYPES[kind]) ?? null;
+  },
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The type-prefixed ID; also its Relay global ID.' }),
+  }),
+});
+
+/**
+ * A Relay connection (and its edge) over a service Page. Plain fields only: edges and nodes are
+ * read, not resolved, so a page of 500 costs no call per item.
+ */
+export function connection<T>(
+  name: string,
+  node: ObjectRef<BuilderTypes, T>,
+  descriptions: { connection: string; edge: string; totalCount: string },
+) {
+  const Edge = builder.objectRef<{ cursor: string; node: T }>(`${name}Edge`).implement({
+    description: descriptions.edge,
+    fields: (t) => ({
+      cursor: t.exposeString('cursor', {
+        description: 'Opaque position of this item; pass it as `after`.',
+      }),
+      node: t.expose('node', { type: node, description: 'The item.' }),
+    }),
+  });
+  return builder.objectRef<Page<T>>(`${name}Connection`).implement({
+    description: descriptions.connection,
+    fields: (t) => ({
+      edges: t.expose('edges', {
+        type: [Edge],
+        description: 'The items of this page, each with its cursor.',
+      }),
+      pageInfo: t.expose('pageInfo', {
+        type: builder.pageInfoRef(),
+        description: 'Pagination state of this page.',
+      }),
+      totalCount: t.int({
+        description: descriptions.totalCount,
+        resolve: (page) => page.totalCount(),
+      }),
+    }),
+  });
+}

@@ -1,7 +1,7 @@
 // Customer.complianceHistory (the append-only consent audit trail) and Customer.canContact.
 import type { ComplianceChangeRow } from '../db/schema.js';
 import { builder } from './builder.js';
-import { ComplianceChannel, DEFAULT_PAGE_SIZE } from './common.js';
+import { ComplianceChannel, connection, DEFAULT_PAGE_SIZE } from './common.js';
 import { Customer } from './customer.js';
 import { pagesOf } from './loaders.js';
 
@@ -34,20 +34,11 @@ const ComplianceChange = builder.objectRef<ComplianceChangeRow>('ComplianceChang
   }),
 });
 
-const ComplianceChangeConnection = builder.connectionObject(
-  {
-    type: ComplianceChange,
-    name: 'ComplianceChangeConnection',
-    description: "A page of a customer's compliance changes, newest first.",
-    fields: (t) => ({
-      totalCount: t.int({
-        description: 'All changes of the customer; counted only when selected.',
-        resolve: (connection) => connection.totalCount(),
-      }),
-    }),
-  },
-  { name: 'ComplianceChangeEdge', description: 'A compliance change and its cursor.' },
-);
+const ComplianceChangeConnection = connection('ComplianceChange', ComplianceChange, {
+  connection: "A page of a customer's compliance changes, newest first.",
+  edge: 'A compliance change and its cursor.',
+  totalCount: 'All changes of the customer; counted only when selected.',
+});
 
 const ContactPurpose = builder.enumType('ContactPurpose', {
   description: 'Why the business wants to contact a customer.',

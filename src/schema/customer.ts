@@ -4,7 +4,14 @@ import type { CustomerRow, ReferralSourceRow } from '../db/schema.js';
 import { NotFound } from '../errors.js';
 import { Address, AddressInput } from './address.js';
 import { builder } from './builder.js';
-import { ComplianceChannel, CustomerStatus, DEFAULT_PAGE_SIZE, IntervalInput } from './common.js';
+import {
+  ComplianceChannel,
+  CustomerStatus,
+  connection,
+  DEFAULT_PAGE_SIZE,
+  IntervalInput,
+  Node,
+} from './common.js';
 import { afterWrite, pagesOf } from './loaders.js';
 import { CustomerNoteConnection } from './note.js';
 import { CustomerTag } from './tag.js';
@@ -63,9 +70,9 @@ const CustomerComplianceConfig = builder
     }),
   });
 
-export const Customer = builder.loadableNode(builder.objectRef<CustomerRow>('Customer'), {
+export const Customer = builder.loadableObject(builder.objectRef<CustomerRow>('Customer'), {
   description: 'A client of the business: the core entity of the pet-services graph.',
-  id: { resolve: (customer) => customer.id },
+  interfaces: [Node],
   load: (ids: string[], ctx) => ctx.services.customers.findByIds(ids),
   sort: (customer) => customer.id,
   loaderOptions: { maxBatchSize: 500 },
@@ -176,20 +183,11 @@ export const Customer = builder.loadableNode(builder.objectRef<CustomerRow>('Cus
   }),
 });
 
-const CustomerConnection = builder.connectionObject(
-  {
-    type: Customer,
-    name: 'CustomerConnection',
-    description: 'A page of customers in (lastUpdatedTime, id) order.',
-    fields: (t) => ({
-      totalCount: t.int({
-        description: 'All customers matching the filter; computed only when selected.',
-        resolve: (connection) => connection.totalCount(),
-      }),
-    }),
-  },
-  { name: 'CustomerEdge', description: 'A customer and its cursor.' },
-);
+const CustomerConnection = connection('Customer', Customer, {
+  connection: 'A page of customers in (lastUpdatedTime, id) order.',
+  edge: 'A customer and its cursor.',
+  totalCount: 'All customers matching the filter; computed only when selected.',
+});
 
 const CustomerFilter = builder.inputType('CustomerFilter', {
   description: 'Narrows ListCustomers.',

@@ -5,13 +5,12 @@ import type { Context } from '../context.js';
 import { InvalidArgument, NotFound } from '../errors.js';
 import { kindOfId } from '../lib/ids.js';
 import { builder } from './builder.js';
+import { Node } from './common.js';
 import { Customer } from './customer.js';
 import { CustomerNote } from './note.js';
 import { CustomerTag } from './tag.js';
 
 const MAX_NODES = 500;
-
-const Node = builder.nodeInterfaceRef();
 
 async function loadNode(ctx: Context, id: string) {
   const kind = kindOfId(id);

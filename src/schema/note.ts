@@ -1,9 +1,10 @@
 import type { NoteRow } from '../db/schema.js';
 import { builder } from './builder.js';
+import { connection, Node } from './common.js';
 
-export const CustomerNote = builder.loadableNode(builder.objectRef<NoteRow>('CustomerNote'), {
+export const CustomerNote = builder.loadableObject(builder.objectRef<NoteRow>('CustomerNote'), {
   description: 'A note about a customer, written by staff.',
-  id: { resolve: (note) => note.id },
+  interfaces: [Node],
   load: (ids: string[], ctx) => ctx.services.notes.findByIds(ids),
   sort: (note) => note.id,
   fields: (t) => ({
@@ -24,17 +25,8 @@ export const CustomerNote = builder.loadableNode(builder.objectRef<NoteRow>('Cus
   }),
 });
 
-export const CustomerNoteConnection = builder.connectionObject(
-  {
-    type: CustomerNote,
-    name: 'CustomerNoteConnection',
-    description: "A page of a customer's notes, newest first.",
-    fields: (t) => ({
-      totalCount: t.int({
-        description: 'All notes of the customer; counted only when selected.',
-        resolve: (connection) => connection.totalCount(),
-      }),
-    }),
-  },
-  { name: 'CustomerNoteEdge', description: 'A note and its cursor.' },
-);
+export const CustomerNoteConnection = connection('CustomerNote', CustomerNote, {
+  connection: "A page of a customer's notes, newest first.",
+  edge: 'A note and its cursor.',
+  totalCount: 'All notes of the customer; counted only when selected.',
+});

@@ -1,9 +1,10 @@
 import type { TagRow } from '../db/schema.js';
 import { builder } from './builder.js';
+import { Node } from './common.js';
 
-export const CustomerTag = builder.loadableNode(builder.objectRef<TagRow>('CustomerTag'), {
+export const CustomerTag = builder.loadableObject(builder.objectRef<TagRow>('CustomerTag'), {
   description: 'A company-level label; applying the same name twice to a customer is a no-op.',
-  id: { resolve: (tag) => tag.id },
+  interfaces: [Node],
   load: (ids: string[], ctx) => ctx.services.tags.findByIds(ids),
   sort: (tag) => tag.id,
   fields: (t) => ({

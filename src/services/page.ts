@@ -115,14 +115,18 @@ export function perCustomerPages<T extends { id: string; customerId: string }>(
   const scopeOf = (customerId: string) =>
     [source.name, source.companyId, customerId, 'time desc,id desc'].join('|');
 
-  const counts = new DataLoader<string, number>(
-    async (customerIds) => {
-      const rows = await source.count(customerIds);
-      const byId = new Map(rows.map((row) => [row.customerId, row.n]));
-      return customerIds.map((id) => byId.get(id) ?? 0);
-    },
-    { cache: false },
-  );
+  let counts: DataLoader<string, number> | undefined;
+  const count = (customerId: string) => {
+    counts ??= new DataLoader<string, number>(
+      async (customerIds) => {
+        const rows = await source.count(customerIds);
+        const byId = new Map(rows.map((row) => [row.customerId, row.n]));
+        return customerIds.map((id) => byId.get(id) ?? 0);
+      },
+      { cache: false },
+    );
+    return counts.load(customerId);
+  };
 
   return {
     /** Validates the arguments of one customer's list (INVALID_ARGUMENT). */
@@ -152,7 +156,7 @@ export function perCustomerPages<T extends { id: string; customerId: string }>(
         const request = requests[i]!;
         if (request instanceof Error) return request;
         return toPage(scopeOf(customerId), request, grouped[i] ?? [], source.sortTime, () =>
-          counts.load(customerId),
+          count(customerId),
         );
       });
     },
