@@ -35,6 +35,12 @@ if (!/^postgres(ql)?:\/\//.test(DATABASE_URL)) {
 }
 const CONNECTIONS = Number(args.connections);
 const COMPANY = 'com_00';
+/** The V8 flags `npm start` runs the server with; the baseline gets the same. */
+const NODE_FLAGS = (
+  JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: { start: string } }
+).scripts.start
+  .split(/\s+/)
+  .filter((word) => /^--[a-z-]+=/.test(word));
 const SECRET = randomBytes(32).toString('base64url');
 
 // --- processes ----------------------------------------------------------------------------------
@@ -52,7 +58,7 @@ function start(
   env: Record<string, string>,
   ready: RegExp,
 ): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
