@@ -3,14 +3,15 @@
 // from these services, so no cache crosses requests or companies.
 import type { Authenticate, Principal } from './auth.js';
 import type { Database } from './db/client.js';
+import { lazily } from './lib/lazy.js';
 import { createRepositories } from './repositories/index.js';
-import { addressService } from './services/address.js';
-import { cofLinkService } from './services/card-on-file.js';
-import { complianceService } from './services/compliance.js';
+import { type AddressService, addressService } from './services/address.js';
+import { type CofLinkService, cofLinkService } from './services/card-on-file.js';
+import { type ComplianceService, complianceService } from './services/compliance.js';
 import type { RequestOrigin, ServiceContext } from './services/context.js';
-import { customerService } from './services/customer.js';
-import { noteService } from './services/note.js';
-import { tagService } from './services/tag.js';
+import { type CustomerService, customerService } from './services/customer.js';
+import { type NoteService, noteService } from './services/note.js';
+import { type TagService, tagService } from './services/tag.js';
 
 export interface ContextDeps {
   db: Database;
@@ -20,16 +21,14 @@ export interface ContextDeps {
   publicBaseUrl: string;
 }
 
-const SERVICES = {
-  customers: customerService,
-  addresses: addressService,
-  notes: noteService,
-  tags: tagService,
-  compliance: complianceService,
-  cofLinks: cofLinkService,
-};
-
-export type Services = { readonly [K in keyof typeof SERVICES]: ReturnType<(typeof SERVICES)[K]> };
+export interface Services {
+  readonly customers: CustomerService;
+  readonly addresses: AddressService;
+  readonly notes: NoteService;
+  readonly tags: TagService;
+  readonly compliance: ComplianceService;
+  readonly cofLinks: CofLinkService;
+}
 
 /** The request's services, each made when first used (most requests use two or three). */
 export function createServices(
@@ -45,18 +44,14 @@ export function createServices(
     clock: deps.clock,
     publicBaseUrl: deps.publicBaseUrl,
   };
-  const made: Partial<Record<keyof Services, unknown>> = {};
-  const services = {} as Services;
-  for (const name of Object.keys(SERVICES) as (keyof Services)[]) {
-    Object.defineProperty(services, name, {
-      enumerable: true,
-      get: () => {
-        made[name] ??= SERVICES[name](serviceContext);
-        return made[name];
-      },
-    });
-  }
-  return services;
+  return lazily<Services>({
+    customers: () => customerService(serviceContext),
+    addresses: () => addressService(serviceContext),
+    notes: () => noteService(serviceContext),
+    tags: () => tagService(serviceContext),
+    compliance: () => complianceService(serviceContext),
+    cofLinks: () => cofLinkService(serviceContext),
+  });
 }
 
 export interface Context {

@@ -11,6 +11,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValueNode,
+  visit,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
@@ -88,10 +89,46 @@ export function countNodes(
   return walk(operation.selectionSet, 1, new Set());
 }
 
+/** Whether a document's page sizes come from its variables (else its count is fixed). */
+function readsVariables(document: DocumentNode): boolean {
+  let reads = false;
+  visit(document, {
+    Argument(node) {
+      if (
+        (node.name.value === 'first' || node.name.value === 'ids') &&
+        node.value.kind === Kind.VARIABLE
+      ) {
+        reads = true;
+      }
+    },
+  });
+  return reads;
+}
+
 export function useQueryCostLimit(maxNodes = MAX_NODES): Plugin {
+  // A document whose page sizes are literals costs the same every time: counted once.
+  const fixed = new WeakMap<DocumentNode, Map<string, number> | null>();
+  const count = (
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Record<string, unknown>,
+  ) => {
+    let known = fixed.get(document);
+    if (known === undefined) {
+      known = readsVariables(document) ? null : new Map();
+      fixed.set(document, known);
+    }
+    if (known === null) return countNodes(document, operationName, variables);
+    let nodes = known.get(operationName ?? '');
+    if (nodes === undefined) {
+      nodes = countNodes(document, operationName, variables);
+      known.set(operationName ?? '', nodes);
+    }
+    return nodes;
+  };
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const nodes = countNodes(
+      const nodes = count(
         args.document,
         args.operationName,
         (args.variableValues ?? {}) as Record<string, unknown>,

@@ -1,4 +1,5 @@
 import type { Database } from '../db/client.js';
+import { lazily } from '../lib/lazy.js';
 import { type AddressRepository, addressRepository } from './address.js';
 import { type CofLinkRepository, cofLinkRepository } from './cof-link.js';
 import { type CompanyRepository, companyRepository } from './company.js';
@@ -26,16 +27,16 @@ export interface Repositories {
 }
 
 export function createRepositories(db: Database, companyId: string): Repositories {
-  return {
-    companyId,
-    company: companyRepository(db, companyId),
-    customers: customerRepository(db, companyId),
-    addresses: addressRepository(db, companyId),
-    notes: noteRepository(db, companyId),
-    tags: tagRepository(db, companyId),
-    referralSources: referralSourceRepository(db, companyId),
-    compliance: complianceRepository(db, companyId),
-    cofLinks: cofLinkRepository(db, companyId),
-    transaction: (work) => db.transaction((tx) => work(createRepositories(tx, companyId))),
-  };
+  return lazily<Repositories>({
+    companyId: () => companyId,
+    company: () => companyRepository(db, companyId),
+    customers: () => customerRepository(db, companyId),
+    addresses: () => addressRepository(db, companyId),
+    notes: () => noteRepository(db, companyId),
+    tags: () => tagRepository(db, companyId),
+    referralSources: () => referralSourceRepository(db, companyId),
+    compliance: () => complianceRepository(db, companyId),
+    cofLinks: () => cofLinkRepository(db, companyId),
+    transaction: () => (work) => db.transaction((tx) => work(createRepositories(tx, companyId))),
+  });
 }

@@ -34,7 +34,7 @@ export function pagesOf<K extends keyof PagedList>(
   args: PageArgs,
 ): DataLoader<string, Page<PagedList[K]>> {
   const loaders = pageLoaders(ctx);
-  const key = JSON.stringify([list, args.first, args.after ?? null]);
+  const key = `${list} ${args.first} ${args.after ?? ''}`;
   let loader = loaders.get(key);
   if (!loader) {
     const load = batchFunctions[list](ctx);

@@ -69,6 +69,8 @@ export function cofLinkService(serviceContext: ServiceContext) {
   };
 }
 
+export type CofLinkService = ReturnType<typeof cofLinkService>;
+
 export type LinkState = 'valid' | 'expired' | 'used' | 'revoked' | 'unknown';
 
 function stateOf(link: CofLinkRow | null, now: Date): LinkState {
