@@ -6,6 +6,7 @@ import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createYoga, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { Authenticate } from './auth.js';
+import { useBodySizeLimit } from './body-limit.js';
 import { useCardOnFilePages } from './cof-pages.js';
 import { type Context, createContext } from './context.js';
 import type { Store } from './db/client.js';
@@ -136,6 +137,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     healthCheckEndpoint: '/healthz',
     landingPage: false,
     cors: false,
+    // Limited by useBodySizeLimit, which does not stream every body through a TransformStream.
+    maxRequestBodySize: false,
     graphiql: deps.graphiql === false ? false : deps.graphiql,
     ...(renderGraphiQL ? { renderGraphiQL } : {}),
     maskedErrors: { maskError },
@@ -174,6 +177,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       useReadiness(store, logger),
       ...(deps.metrics ? [useMetrics()] : []),
       useCardOnFilePages(redemption, logger),
+      useBodySizeLimit(),
     ],
   });
 
