@@ -103,6 +103,8 @@ function useReadiness(store: Store, logger: Logger): Plugin {
   };
 }
 
+const noop = () => {};
+
 export async function createApp(deps: AppDeps): Promise<App> {
   const { store, logger } = deps;
   const clock = deps.clock ?? (() => new Date());
@@ -142,12 +144,21 @@ export async function createApp(deps: AppDeps): Promise<App> {
     graphiql: deps.graphiql === false ? false : deps.graphiql,
     ...(renderGraphiQL ? { renderGraphiQL } : {}),
     maskedErrors: { maskError },
+    // Yoga logs several debug lines per request: a level that is off costs nothing.
     logging: {
-      debug: (...args) => logger.debug(String(args[0]), { detail: args.slice(1) }),
-      info: (...args) => logger.info(String(args[0]), { detail: args.slice(1) }),
-      warn: (...args) => logger.warn(String(args[0]), { detail: args.slice(1) }),
+      debug: logger.enabled('debug')
+        ? (...args) => logger.debug(String(args[0]), { detail: args.slice(1) })
+        : noop,
+      info: logger.enabled('info')
+        ? (...args) => logger.info(String(args[0]), { detail: args.slice(1) })
+        : noop,
+      warn: logger.enabled('warn')
+        ? (...args) => logger.warn(String(args[0]), { detail: args.slice(1) })
+        : noop,
       // Errors worth logging are logged with their request ID (useInternalErrorReports).
-      error: (...args) => logger.debug(String(args[0]), { detail: args.slice(1) }),
+      error: logger.enabled('debug')
+        ? (...args) => logger.debug(String(args[0]), { detail: args.slice(1) })
+        : noop,
     },
     context: ({ request, req }) =>
       createContext(contextDeps, request.headers.get('authorization'), {

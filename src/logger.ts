@@ -4,6 +4,8 @@ import type { LogLevel } from './config.js';
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export interface Logger {
+  /** Whether events of this level are written (to skip building ones that are not). */
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean;
   debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
@@ -31,6 +33,7 @@ export function createLogger(
     write(`${JSON.stringify(entry)}\n`);
   };
   return {
+    enabled: (at) => RANK[at] >= RANK[level],
     debug: (m, f) => log('debug', m, f),
     info: (m, f) => log('info', m, f),
     warn: (m, f) => log('warn', m, f),
