@@ -45,6 +45,8 @@ export interface App {
   fetch(request: Request): Promise<Response>;
   /** Node's http request listener. */
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Resolves when no request given to `handle` is still being handled. */
+  idle(): Promise<void>;
 }
 
 /** Counts requests, and echoes the request ID in every response, so a client can quote it. */
@@ -192,10 +194,24 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ],
   });
 
+  // Requests being handled, so that a shutdown can wait for them before closing the store.
+  let inFlight = 0;
+  let whenIdle: (() => void) | null = null;
+  const done = () => {
+    inFlight -= 1;
+    if (inFlight === 0) whenIdle?.();
+  };
   return {
     fetch: (request) => Promise.resolve(yoga.fetch(request)),
     handle: (req, res) => {
-      void yoga.requestListener(req, res);
+      inFlight += 1;
+      Promise.resolve(yoga.requestListener(req, res)).finally(done);
     },
+    idle: () =>
+      inFlight === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            whenIdle = resolve;
+          }),
   };
 }

@@ -23,6 +23,8 @@ export interface Config {
   trustProxy: boolean;
   /** Serve request and SQL statement counters at /metrics. */
   metrics: boolean;
+  /** Processes serving the port (node:cluster); more than one needs PostgreSQL. */
+  workers: number;
   customerQuota: number;
   logLevel: LogLevel;
   production: boolean;
@@ -117,10 +119,19 @@ export function loadConfig(env: Env = process.env): Config {
   const publicBaseUrl = read(env, 'PUBLIC_BASE_URL');
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
 
+  const db = database(env);
+  const workers = integer(env, 'WORKERS', 1, 1, 64);
+  if (workers > 1 && db.kind === 'pglite') {
+    throw new ConfigError(
+      'WORKERS above 1 needs PostgreSQL (DATABASE_URL=postgres://…): PGlite is one process',
+    );
+  }
+
   return {
     port,
     host,
-    database: database(env),
+    database: db,
+    workers,
     auth: {
       jwtSecret: read(env, 'AUTH_JWT_SECRET') ?? null,
       jwksUrl: jwksUrl === undefined ? null : httpUrl('AUTH_JWKS_URL', jwksUrl),

@@ -1,33 +1,64 @@
 // Process entry: config -> store -> migrations -> (development key) -> app -> listen.
-// SIGTERM/SIGINT stop accepting connections, let requests in flight finish, then close the store.
+// With WORKERS=n (PostgreSQL only) the primary process migrates, then forks n workers that share
+// the port (node:cluster). SIGTERM/SIGINT stop accepting connections, let requests in flight
+// finish, then close the store.
+import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { createApp } from './app.js';
 import { createAuthenticator } from './auth.js';
-import { ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { openStore } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { ensureDevKey } from './dev-key.js';
 import { defaultGraphiQLDocument } from './graphiql.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { apiKeyRepository } from './repositories/api-key.js';
 import { countStatement } from './request-scope.js';
 import { apiKeyService } from './services/api-key.js';
 
-async function main() {
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel);
-  if (config.auth.jwtSecret !== null && config.auth.jwtSecret.length < 32) {
-    logger.warn('AUTH_JWT_SECRET is shorter than 32 characters; HS256 wants at least 256 bits');
-  }
+const WORKER = 'CUSTOMER_GRAPH_WORKER';
 
+function describe(config: Config, port: number) {
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const database =
+    config.database.kind === 'postgres'
+      ? 'PostgreSQL'
+      : `PGlite (${config.database.dataDir ?? 'in memory'})`;
+  return { url: `http://${host}:${port}/graphql`, database };
+}
+
+function printDevKey(config: Config, port: number, devKey: { key: string; created: boolean }) {
+  const { url, database } = describe(config, port);
+  process.stdout.write(
+    [
+      '',
+      `customer-graph is serving ${url} on ${database}`,
+      `Development API key for company cmp_001${devKey.created ? ' (new)' : ''}:`,
+      `  ${devKey.key}`,
+      'GraphiQL opens with it in its headers. Send it as: Authorization: Bearer <key>',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** Migrations and the development key: once per deployment start, before serving. */
+async function prepare(config: Config) {
   const store = await openStore(config.database, { onQuery: countStatement });
   await migrate(store);
-
-  const apiKeys = apiKeyRepository(store.db);
   const devKey = config.production
     ? null
-    : await ensureDevKey(apiKeyService(apiKeys), config.devKeyFile);
+    : await ensureDevKey(apiKeyService(apiKeyRepository(store.db)), config.devKeyFile);
+  return { store, devKey };
+}
 
+/** Serves until SIGTERM/SIGINT; returns the port it listens on. */
+async function serve(
+  config: Config,
+  logger: Logger,
+  store: Awaited<ReturnType<typeof prepare>>['store'],
+  devKey: { key: string } | null,
+) {
+  const apiKeys = apiKeyRepository(store.db);
   const app = await createApp({
     store,
     logger,
@@ -50,28 +81,6 @@ async function main() {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const database =
-    config.database.kind === 'postgres'
-      ? 'PostgreSQL'
-      : `PGlite (${config.database.dataDir ?? 'in memory'})`;
-  if (devKey) {
-    process.stdout.write(
-      [
-        '',
-        `customer-graph is serving http://${host}:${port}/graphql on ${database}`,
-        `Development API key for company cmp_001${devKey.created ? ' (new)' : ''}:`,
-        `  ${devKey.key}`,
-        'GraphiQL opens with it in its headers. Send it as: Authorization: Bearer <key>',
-        '',
-      ].join('\n'),
-    );
-  }
-
-  // Logged last: a supervisor (or a test) waiting for this line finds the key printed already.
-  logger.info('listening', { url: `http://${host}:${port}/graphql`, database });
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -79,6 +88,8 @@ async function main() {
     stopping = true;
     logger.info('stopping', { signal });
     server.close(async () => {
+      // Connections are closed; requests whose clients left may still be running.
+      await app.idle();
       await store
         .close()
         .catch((error: unknown) => logger.error('closing the store failed', { error }));
@@ -90,6 +101,55 @@ async function main() {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : config.port;
+}
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+
+  if (process.env[WORKER]) {
+    const store = await openStore(config.database, { onQuery: countStatement });
+    await serve(config, logger, store, null);
+    return;
+  }
+
+  if (config.auth.jwtSecret !== null && config.auth.jwtSecret.length < 32) {
+    logger.warn('AUTH_JWT_SECRET is shorter than 32 characters; HS256 wants at least 256 bits');
+  }
+  const { store, devKey } = await prepare(config);
+
+  if (config.workers > 1) {
+    await store.close();
+    let listening = 0;
+    cluster.on('listening', (_worker, address) => {
+      listening += 1;
+      if (listening === config.workers) {
+        if (devKey) printDevKey(config, address.port, devKey);
+        logger.info('listening', { ...describe(config, address.port), workers: config.workers });
+      }
+    });
+    cluster.on('exit', (worker, code, signal) => {
+      if (!stopping) logger.error('a worker exited', { pid: worker.process.pid, code, signal });
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(stopping ? 0 : 1);
+    });
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      stopping = true;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    for (let i = 0; i < config.workers; i += 1) cluster.fork({ [WORKER]: '1' });
+    return;
+  }
+
+  const port = await serve(config, logger, store, devKey);
+  if (devKey) printDevKey(config, port, devKey);
+  // Logged last: a supervisor (or a test) waiting for this line finds the key printed already.
+  logger.info('listening', describe(config, port));
 }
 
 main().catch((error: unknown) => {

@@ -173,3 +173,30 @@ describe('configuration', () => {
     expect(lines[0]).toMatch(message);
   });
 });
+
+describe.runIf(process.env.DATABASE_URL)('WORKERS=2 (node:cluster, PostgreSQL)', () => {
+  it('serves from two processes on one port and stops on SIGTERM', async () => {
+    const workers = await startServer({
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      DATABASE_URL: process.env.DATABASE_URL!,
+      NODE_ENV: 'production',
+      WORKERS: '2',
+    });
+    try {
+      expect(workers.stderr()).toContain('"workers":2');
+      const token = await mintJwt({ companyId: 'cmp_workers' });
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          fetch(`${workers.url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body: JSON.stringify({ query: '{ customersByIds(ids: []) { id } }' }),
+          }).then((r) => r.json()),
+        ),
+      );
+      for (const body of responses) expect(body).toEqual({ data: { customersByIds: [] } });
+    } finally {
+      expect(await workers.stop()).toBe(0);
+    }
+  }, 120_000);
+});

@@ -66,6 +66,8 @@ describe('configuration', () => {
     { DATABASE_URL: 'sqlite://x' },
     { AUTH_JWKS_URL: 'not a url' },
     { GRAPHIQL: 'maybe' },
+    { WORKERS: '2' },
+    { WORKERS: '0', DATABASE_URL: 'postgres://x/y' },
   ])('refuses %j with a ConfigError', (env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
   });
