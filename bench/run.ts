@@ -103,13 +103,35 @@ function memory(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
+/**
+ * Statements executed so far: from pg_stat_statements when the server has it loaded (BEGIN and
+ * COMMIT included), else from the server's own counter at /metrics.
+ */
+let statementsFromPg: postgres.Sql | null = null;
+
 async function counters(url: string): Promise<{ requests: number; statements: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const read = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
-  return {
-    requests: read(/requests_total (\d+)/),
-    statements: read(/sql_statements_total (\d+)/),
-  };
+  let statements = read(/sql_statements_total (\d+)/);
+  if (statementsFromPg) {
+    const [row] = await statementsFromPg<{ n: string }[]>`
+      select coalesce(sum(calls), 0)::text as n from pg_stat_statements
+      where dbid = (select oid from pg_database where datname = current_database())`;
+    statements = Number(row?.n ?? Number.NaN);
+  }
+  return { requests: read(/requests_total (\d+)/), statements };
+}
+
+async function useStatementStatistics(): Promise<string> {
+  const sql = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
+  try {
+    await sql`select 1 from pg_stat_statements limit 1`;
+    statementsFromPg = sql;
+    return 'pg_stat_statements';
+  } catch {
+    await sql.end();
+    return "the servers' own counters (pg_stat_statements is not loaded here; BEGIN and COMMIT not counted)";
+  }
 }
 
 // --- what is asked -------------------------------------------------------------------------------
@@ -331,13 +353,14 @@ async function main() {
     .setExpirationTime('2h')
     .sign(new TextEncoder().encode(SECRET));
 
+  const statementSource = await useStatementStatistics();
   try {
     const scenarios = await prepare(gateway, token);
     await checkSameJson(gateway, raw, token, scenarios);
     if (args.soak) await soak(gateway, token, scenarios, Number(args.soak));
-    else await batch(gateway, raw, token, scenarios);
+    else await batch(gateway, raw, token, scenarios, statementSource);
   } finally {
-    await Promise.all([gateway.stop(), raw.stop()]);
+    await Promise.all([gateway.stop(), raw.stop(), statementsFromPg?.end()]);
   }
 }
 
@@ -361,7 +384,13 @@ async function checkSameJson(gateway: Server, raw: Server, token: string, scenar
   }
 }
 
-async function batch(gateway: Server, raw: Server, token: string, all: Scenario[]) {
+async function batch(
+  gateway: Server,
+  raw: Server,
+  token: string,
+  all: Scenario[],
+  statementSource: string,
+) {
   const wanted = new Set(args.scenarios!.split(','));
   const scenarios = all.filter((s) => wanted.has(s.name));
   const runs = Number(args.runs);
@@ -392,7 +421,7 @@ async function batch(gateway: Server, raw: Server, token: string, all: Scenario[
       );
     }
   }
-  const table = report(samples, memory(gateway.child.pid!).peak, memory(raw.child.pid!).peak);
+  const table = `${report(samples, memory(gateway.child.pid!).peak, memory(raw.child.pid!).peak)}\nSQL statements counted by ${statementSource}.`;
   process.stdout.write(`\n${table}\n`);
   if (args.readme) writeReadme(table);
 }
