@@ -10,7 +10,7 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { openStore } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { ensureDevKey } from './dev-key.js';
-import { defaultGraphiQLDocument } from './graphiql.js';
+import { graphiqlOptions } from './graphiql.js';
 import { createLogger, type Logger } from './logger.js';
 import { apiKeyRepository } from './repositories/api-key.js';
 import { countStatement } from './request-scope.js';
@@ -67,13 +67,7 @@ async function serve(
     trustProxy: config.trustProxy,
     metrics: config.metrics,
     authenticate: createAuthenticator({ ...config.auth, apiKeys }),
-    graphiql: config.graphiql
-      ? {
-          title: 'customer-graph',
-          defaultQuery: defaultGraphiQLDocument,
-          ...(devKey ? { headers: JSON.stringify({ Authorization: `Bearer ${devKey.key}` }) } : {}),
-        }
-      : false,
+    graphiql: config.graphiql ? graphiqlOptions(devKey?.key ?? null) : false,
   });
 
   const server = createServer(app.handle);

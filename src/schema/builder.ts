@@ -1,6 +1,7 @@
 // The Pothos builder: plugins, scalars and Relay conventions. No types are defined here.
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
+import DirectivesPlugin from '@pothos/plugin-directives';
 import RelayPlugin from '@pothos/plugin-relay';
 import { GraphQLScalarType } from 'graphql';
 import {
@@ -30,13 +31,21 @@ export interface SchemaTypes {
     Longitude: { Input: number; Output: number };
     JSON: { Input: unknown; Output: unknown };
   };
+  /** Schema stitching directives (@graphql-tools/stitching-directives), printed by `_sdl`. */
+  Directives: {
+    key: { locations: 'OBJECT'; args: { selectionSet: string } };
+    canonical: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
+    merge: { locations: 'FIELD_DEFINITION'; args: { keyField: string } };
+  };
 }
 
 /** The builder's types, as Pothos completes them (for typing refs outside the builder). */
 export type BuilderTypes = PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>;
 
 export const builder = new SchemaBuilder<SchemaTypes>({
-  plugins: [RelayPlugin, DataloaderPlugin],
+  plugins: [RelayPlugin, DataloaderPlugin, DirectivesPlugin],
+  // Keyed by name in extensions, the form @graphql-tools' printSchemaWithDirectives reads.
+  directives: { useGraphQLToolsUnorderedDirectives: true },
   defaultFieldNullability: false,
   // The relay plugin gives PageInfo. Node, connections and edges are defined in common.ts with
   // plain fields: a resolver per id, edge and node would cost a call (and, compiled by graphql-jit,

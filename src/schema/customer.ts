@@ -73,6 +73,11 @@ const CustomerComplianceConfig = builder
 export const Customer = builder.loadableObject(builder.objectRef<CustomerRow>('Customer'), {
   description: 'A client of the business: the core entity of the pet-services graph.',
   interfaces: [Node],
+  // For a stitching gateway: merged by id, and this service's definition is the canonical one.
+  directives: [
+    { name: 'key', args: { selectionSet: '{ id }' } },
+    { name: 'canonical', args: {} },
+  ],
   load: (ids: string[], ctx) => ctx.services.customers.findByIds(ids),
   sort: (customer) => customer.id,
   loaderOptions: { maxBatchSize: 500 },
@@ -221,6 +226,7 @@ builder.queryFields((t) => ({
     description:
       'Batch form of customer(id), in the order asked (at most 500); null where absent or in ' +
       'another company. The merge entry point for schema stitching.',
+    directives: [{ name: 'merge', args: { keyField: 'id' } }],
     args: { ids: t.arg.idList({ required: true, description: 'Customer IDs (cus_…).' }) },
     resolve: (_root, { ids }, ctx) => ctx.services.customers.getMany(ids),
   }),

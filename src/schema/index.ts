@@ -11,6 +11,7 @@ import './customer-tags.js';
 import './compliance.js';
 import './card-on-file.js';
 import './node.js';
+import './stitching.js';
 
 builder.queryType({ description: 'Reads. Every field needs the customers:read scope.' });
 builder.mutationType({

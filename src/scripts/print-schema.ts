@@ -1,19 +1,81 @@
-// npm run schema: writes schema.graphql from the code. --check: exits 1 when it is stale.
-import { readFileSync, writeFileSync } from 'node:fs';
+// npm run schema: writes schema.graphql from the code.
+// npm run schema:check: fails when schema.graphql is stale, or when the schema breaks clients of
+// the base branch's schema without saying why in schema-changes.md.
+//   --base FILE   the schema to compare with (default: `git show origin/main:schema.graphql`,
+//                 or SCHEMA_BASE_REF=<ref> for another branch)
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { printSchema } from 'graphql';
 import { sortedSchema } from '../schema/index.js';
+import { changeKey, reviewSchemaChanges } from './schema-changes.js';
 
-const file = new URL('../../schema.graphql', import.meta.url);
+const root = new URL('../../', import.meta.url);
+const schemaFile = new URL('schema.graphql', root);
+const changesFile = new URL('schema-changes.md', root);
 const printed = `${printSchema(sortedSchema)}\n`;
 
-if (process.argv.includes('--check')) {
-  const committed = readFileSync(file, 'utf8');
-  if (committed !== printed) {
-    process.stderr.write('schema.graphql is stale: run `npm run schema` and commit it.\n');
-    process.exit(1);
+const { values: args } = parseArgs({
+  options: { check: { type: 'boolean', default: false }, base: { type: 'string' } },
+});
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The base branch's schema, or null (with the reason) when there is none to compare with. */
+function baseSchema(): { sdl: string; from: string } | { sdl: null; why: string } {
+  if (args.base) return { sdl: readFileSync(args.base, 'utf8'), from: args.base };
+  const ref = process.env.SCHEMA_BASE_REF || 'origin/main';
+  try {
+    const sdl = execFileSync('git', ['show', `${ref}:schema.graphql`], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return { sdl, from: `${ref}:schema.graphql` };
+  } catch {
+    return { sdl: null, why: `${ref} has no schema.graphql (or is not a git ref here)` };
   }
-  process.stdout.write('schema.graphql is up to date.\n');
+}
+
+async function check() {
+  let failed = false;
+  if (readFileSync(schemaFile, 'utf8') !== printed) {
+    process.stderr.write('schema.graphql is stale: run `npm run schema` and commit it.\n');
+    failed = true;
+  } else {
+    out('schema.graphql is up to date.');
+  }
+
+  const base = baseSchema();
+  if (base.sdl === null) {
+    out(`No base schema to compare with: ${base.why}. Give one with --base FILE.`);
+  } else {
+    const changesMarkdown = existsSync(changesFile) ? readFileSync(changesFile, 'utf8') : '';
+    const review = await reviewSchemaChanges(base.sdl, sortedSchema, changesMarkdown);
+    out(
+      `Against ${base.from}: ${review.unlisted.length + review.listed.length} breaking, ` +
+        `${review.dangerous.length} dangerous, ${review.safe.length} safe changes.`,
+    );
+    for (const change of review.listed)
+      out(`  breaking (listed in schema-changes.md): ${change.message}`);
+    for (const change of review.dangerous) out(`  dangerous: ${change.message}`);
+    if (review.unlisted.length > 0) {
+      process.stderr.write(
+        [
+          'Breaking changes not listed in schema-changes.md (add "- `path`: reason" for each):',
+          ...review.unlisted.map((change) => `  \`${changeKey(change)}\`: ${change.message}`),
+          '',
+        ].join('\n'),
+      );
+      failed = true;
+    }
+  }
+  if (failed) process.exit(1);
+}
+
+if (args.check) {
+  await check();
 } else {
-  writeFileSync(file, printed);
-  process.stdout.write('wrote schema.graphql\n');
+  writeFileSync(schemaFile, printed);
+  out('wrote schema.graphql');
 }
