@@ -4,11 +4,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { createInMemoryAPQStore, useAPQ } from '@graphql-yoga/plugin-apq';
 import { createYoga, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { Authenticate } from './auth.js';
 import { useBodySizeLimit } from './body-limit.js';
 import { useCardOnFilePages } from './cof-pages.js';
 import { type Context, createContext } from './context.js';
+import { useCorsAllowlist } from './cors.js';
 import type { Store } from './db/client.js';
 import { maskError, useErrorCodes, useInternalErrorReports } from './graphql-errors.js';
 import type { Logger } from './logger.js';
@@ -38,6 +40,8 @@ export interface AppDeps {
   cardProvider?: CardOnFileProvider;
   /** Serve process-wide request and SQL statement counters at /metrics. */
   metrics?: boolean;
+  /** Browser origins allowed to call cross-origin, with credentials; none by default. */
+  corsOrigins?: readonly string[];
 }
 
 export interface App {
@@ -191,6 +195,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...(deps.metrics ? [useMetrics()] : []),
       useCardOnFilePages(redemption, logger),
       useBodySizeLimit(),
+      useCorsAllowlist(deps.corsOrigins ?? []),
+      // Automatic persisted queries (Apollo Client, urql): a document is sent once, then by its
+      // SHA-256 hash; kept in memory, the 1,000 most recent for an hour.
+      useAPQ({ store: createInMemoryAPQStore({ max: 1000, ttl: 3_600_000 }) }),
     ],
   });
 

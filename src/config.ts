@@ -29,6 +29,8 @@ export interface Config {
   logLevel: LogLevel;
   production: boolean;
   graphiql: boolean;
+  /** Browser origins allowed to call cross-origin, with credentials (CORS_ORIGINS). */
+  corsOrigins: string[];
   /** Where the development API key's plain text is kept between starts (outside production). */
   devKeyFile: string | null;
 }
@@ -105,6 +107,25 @@ function database(env: Env): DatabaseConfig {
   );
 }
 
+/** CORS_ORIGINS: a comma-separated list of origins (scheme://host[:port]), exactly as sent. */
+function origins(env: Env): string[] {
+  const raw = read(env, 'CORS_ORIGINS');
+  if (raw === undefined) return [];
+  return raw.split(',').map((entry) => {
+    const value = entry.trim();
+    let origin: string | null = null;
+    try {
+      origin = new URL(value).origin;
+    } catch {}
+    if (origin !== value || !/^https?:/.test(value)) {
+      throw new ConfigError(
+        `CORS_ORIGINS must list origins such as https://app.example.com, without path or "*" (got "${value}")`,
+      );
+    }
+    return value;
+  });
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const production = read(env, 'NODE_ENV') === 'production';
   const port = integer(env, 'PORT', 4000, 0, 65535);
@@ -147,6 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     production,
     graphiql: boolean(env, 'GRAPHIQL', !production),
+    corsOrigins: origins(env),
     devKeyFile: production ? null : (read(env, 'DEV_KEY_FILE') ?? './.data/dev-api-key.json'),
   };
 }

@@ -66,6 +66,7 @@ async function serve(
     publicBaseUrl: config.publicBaseUrl,
     trustProxy: config.trustProxy,
     metrics: config.metrics,
+    corsOrigins: config.corsOrigins,
     authenticate: createAuthenticator({ ...config.auth, apiKeys }),
     graphiql: config.graphiql ? graphiqlOptions(devKey?.key ?? null) : false,
   });

@@ -13,6 +13,7 @@ describe('configuration', () => {
       logLevel: 'info',
       production: false,
       graphiql: true,
+      corsOrigins: [],
     });
   });
 
@@ -28,6 +29,7 @@ describe('configuration', () => {
       CUSTOMER_QUOTA: '5',
       LOG_LEVEL: 'debug',
       NODE_ENV: 'production',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -43,8 +45,15 @@ describe('configuration', () => {
       logLevel: 'debug',
       production: true,
       graphiql: false,
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       devKeyFile: null,
     });
+  });
+
+  it('takes only plain origins in CORS_ORIGINS', () => {
+    for (const bad of ['*', 'https://app.example.com/', 'app.example.com', 'ftp://x.example']) {
+      expect(() => loadConfig({ CORS_ORIGINS: bad })).toThrow(ConfigError);
+    }
   });
 
   it('takes memory:// for an in-memory PGlite and PGLITE_DATA_DIR for its folder', () => {
