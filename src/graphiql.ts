@@ -106,8 +106,11 @@ export const graphiqlCreateInput = {
   },
 };
 
-/** GraphiQL's options: one tab holding the flow, its variables and (if given) the key. */
-export function graphiqlOptions(devKey: string | null): GraphiQLOptions {
+/**
+ * GraphiQL's options: the flow, its variables and (if given) the key. Yoga's renderer hands
+ * `variables` to GraphiQL's initialVariables, though its type does not list it.
+ */
+export function graphiqlOptions(devKey: string | null): GraphiQLOptions & { variables: string } {
   const headers = devKey ? JSON.stringify({ Authorization: `Bearer ${devKey}` }, null, 2) : '{}';
   const variables = JSON.stringify(
     { input: graphiqlCreateInput, id: 'paste the id CreateCustomer returned', after: null },
@@ -118,7 +121,7 @@ export function graphiqlOptions(devKey: string | null): GraphiQLOptions {
     title: 'customer-graph',
     defaultQuery: graphiqlDocument,
     headers,
-    defaultTabs: [{ query: graphiqlDocument, variables, headers }],
+    variables,
     defaultEditorToolsVisibility: 'variables',
     // Descriptions of the schema itself show in the Docs pane too.
     schemaDescription: true,
