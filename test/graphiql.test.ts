@@ -6,14 +6,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphiqlOptions } from '../src/graphiql.js';
+import { seedExample } from './helpers/customers.js';
 import { graphql, useTestEnv } from './helpers/env.js';
 import { type RunningServer, startServer } from './helpers/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const browserTests = existsSync(CHROMIUM) || process.env.CI === 'true';
 
-describe('GraphiQL when turned off', () => {
+describe('GraphiQL without a browser', () => {
   const env = useTestEnv();
+  it("opens CreateCustomer with the seed's example 1, verbatim, as its input", () => {
+    const variables = JSON.parse(graphiqlOptions(null).variables) as { input: unknown };
+    expect(variables.input).toEqual(seedExample(1));
+  });
+
   it('is not served (GRAPHIQL=false; tests build the app that way)', async () => {
     const response = await env.app.fetch(
       new Request('http://localhost/graphql', { headers: { accept: 'text/html' } }),
