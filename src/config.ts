@@ -82,12 +82,13 @@ function httpUrl(name: string, raw: string): string {
 function database(env: Env): DatabaseConfig {
   const url = read(env, 'DATABASE_URL');
   // Two connections per core: more only add context switches where the database shares the
-  // machine, and the pool is easy to raise for a larger database server.
+  // machine, and the pool is easy to raise for a larger database server. At least 2: migrations
+  // hold one connection for their advisory lock while they run on another.
   const poolSize = integer(
     env,
     'DATABASE_POOL_SIZE',
     Math.max(4, 2 * availableParallelism()),
-    1,
+    2,
     1000,
   );
   if (url === undefined) {

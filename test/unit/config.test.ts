@@ -77,6 +77,8 @@ describe('configuration', () => {
     { GRAPHIQL: 'maybe' },
     { WORKERS: '2' },
     { WORKERS: '0', DATABASE_URL: 'postgres://x/y' },
+    // Migrations need two connections (one holds the lock): a pool of 1 would hang at start.
+    { DATABASE_POOL_SIZE: '1', DATABASE_URL: 'postgres://x/y' },
   ])('refuses %j with a ConfigError', (env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
   });
