@@ -1,17 +1,14 @@
 // What a browser frontend meets, on the real server over HTTP: the seed's flow run by urql
 // (@urql/core) with automatic persisted queries, and CORS by allowlist.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client, fetchExchange, gql } from '@urql/core';
 import { persistedExchange } from '@urql/exchange-persisted';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedExample } from './helpers/customers.js';
 import { mintJwt, TEST_JWT_SECRET } from './helpers/env.js';
-import { type RunningServer, startServer } from './helpers/server.js';
+import { type RunningServer, serverScratch, startServer } from './helpers/server.js';
 
 const APP_ORIGIN = 'https://app.example.test';
-const dir = mkdtempSync(join(tmpdir(), 'customer-graph-frontend-'));
+const scratch = serverScratch('frontend');
 let server: RunningServer;
 let token: string;
 
@@ -49,18 +46,15 @@ function urql() {
 beforeAll(async () => {
   server = await startServer({
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
-    DEV_KEY_FILE: join(dir, 'dev-api-key.json'),
     CORS_ORIGINS: `${APP_ORIGIN},http://localhost:5173`,
-    ...(process.env.DATABASE_URL
-      ? { DATABASE_URL: process.env.DATABASE_URL }
-      : { PGLITE_DATA_DIR: join(dir, 'pglite') }),
+    ...scratch.env,
   });
   token = await mintJwt({ companyId: 'cmp_001', sub: 'stf_frontend' });
 }, 120_000);
 
 afterAll(async () => {
   if (server && server.process.exitCode === null) await server.stop();
-  rmSync(dir, { recursive: true, force: true });
+  scratch.remove();
 });
 
 const CREATE = gql`

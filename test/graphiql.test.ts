@@ -1,15 +1,13 @@
 // GraphiQL as a newcomer meets it: the real server (`npm start`'s entry point) opened in Debian's
 // Chromium, driven by playwright-core. Without /usr/bin/chromium the browser test is skipped,
 // except under CI=true, where .ci/run installs it and a missing browser fails.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphiqlOptions } from '../src/graphiql.js';
 import { seedExample } from './helpers/customers.js';
 import { graphql, useTestEnv } from './helpers/env.js';
-import { type RunningServer, startServer } from './helpers/server.js';
+import { devKeyOf, type RunningServer, serverScratch, startServer } from './helpers/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const browserTests = existsSync(CHROMIUM) || process.env.CI === 'true';
@@ -33,20 +31,15 @@ describe('GraphiQL without a browser', () => {
 });
 
 describe.skipIf(!browserTests)('GraphiQL in Chromium', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'customer-graph-graphiql-'));
+  const scratch = serverScratch('graphiql');
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
   let devKey: string;
 
   beforeAll(async () => {
-    server = await startServer({
-      DEV_KEY_FILE: join(dir, 'dev-api-key.json'),
-      ...(process.env.DATABASE_URL
-        ? { DATABASE_URL: process.env.DATABASE_URL }
-        : { PGLITE_DATA_DIR: join(dir, 'pglite') }),
-    });
-    devKey = /(ck_[A-Za-z0-9]{40})/.exec(server.stdout())?.[1] ?? '';
+    server = await startServer(scratch.env);
+    devKey = devKeyOf(server);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -73,7 +66,7 @@ describe.skipIf(!browserTests)('GraphiQL in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     if (server && server.process.exitCode === null) await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    scratch.remove();
   });
 
   it('runs CreateCustomer and shows the new customer', async () => {

@@ -1,31 +1,29 @@
 // The real server over real HTTP: what `npm start` serves.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintJwt, TEST_JWT_SECRET } from './helpers/env.js';
-import { exitOf, type RunningServer, runMain, startServer } from './helpers/server.js';
+import {
+  devKeyOf,
+  exitOf,
+  type RunningServer,
+  runMain,
+  serverScratch,
+  startServer,
+} from './helpers/server.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'customer-graph-http-'));
-const serverEnv: Record<string, string> = {
-  AUTH_JWT_SECRET: TEST_JWT_SECRET,
-  DEV_KEY_FILE: join(dir, 'dev-api-key.json'),
-  ...(process.env.DATABASE_URL
-    ? { DATABASE_URL: process.env.DATABASE_URL }
-    : { PGLITE_DATA_DIR: join(dir, 'pglite') }),
-};
+const scratch = serverScratch('http');
+const serverEnv: Record<string, string> = { AUTH_JWT_SECRET: TEST_JWT_SECRET, ...scratch.env };
 
 let server: RunningServer;
 let devKey: string;
 
 beforeAll(async () => {
   server = await startServer(serverEnv);
-  devKey = /(ck_[A-Za-z0-9]{40})/.exec(server.stdout())?.[1] ?? '';
+  devKey = devKeyOf(server);
 }, 120_000);
 
 afterAll(async () => {
   if (server.process.exitCode === null) await server.stop();
-  rmSync(dir, { recursive: true, force: true });
+  scratch.remove();
 });
 
 const post = (body: unknown, headers: Record<string, string> = {}) =>

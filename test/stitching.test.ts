@@ -70,7 +70,7 @@ function countFields(document: DocumentNode, name: string): number {
 let server: Server;
 let company: TestCompany;
 let gateway: { fetch(request: Request): Response | Promise<Response> };
-let customerIds: string[] = [];
+const customerIds: string[] = [];
 const appointments: Appointment[] = [];
 const sent = { requests: 0, customersByIds: 0 };
 
@@ -79,17 +79,7 @@ const ask = <T = Record<string, unknown>>(
   query: string,
   variables?: Record<string, unknown>,
   token: string | null = company.token,
-) =>
-  graphql<T>(
-    {
-      fetch: async (request) => gateway.fetch(request),
-      handle: () => {},
-      idle: async () => {},
-    },
-    query,
-    variables,
-    { token },
-  );
+) => graphql<T>({ fetch: async (request) => gateway.fetch(request) }, query, variables, { token });
 
 beforeAll(async () => {
   server = createServer(env.app.handle);
@@ -102,14 +92,11 @@ beforeAll(async () => {
       'mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }',
       { input: { ...seedExample(1), companyId: company.id, firstName: `Pet owner ${i}` } },
     );
-    customerIds.push(created.data?.createCustomer.customer.id ?? '');
-    appointments.push({
-      id: `apt_${i}`,
-      service: i % 2 ? 'grooming' : 'daycare',
-      customerId: customerIds[i]!,
-    });
+    const id = created.data?.createCustomer.customer.id;
+    if (!id) throw new Error(`customer ${i} was not created: ${JSON.stringify(created.errors)}`);
+    customerIds.push(id);
+    appointments.push({ id: `apt_${i}`, service: i % 2 ? 'grooming' : 'daycare', customerId: id });
   }
-  customerIds = customerIds.filter(Boolean);
 
   const http = buildHTTPExecutor({
     endpoint: `http://127.0.0.1:${port}/graphql`,

@@ -133,7 +133,7 @@ export interface RequestOptions {
 }
 
 export async function graphql<T = Record<string, unknown>>(
-  app: App,
+  app: Pick<App, 'fetch'>,
   query: string,
   variables?: Record<string, unknown>,
   options: Omit<RequestOptions, 'app'> = {},

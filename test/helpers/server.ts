@@ -1,6 +1,9 @@
 // Starts the real server (`src/main.ts`, as `npm start` does) in a child process on a free port,
 // for tests where the transport matters.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -14,6 +17,27 @@ export interface RunningServer {
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
 }
+
+/**
+ * A folder of its own for a test file's server: the environment that keeps the development key
+ * there and, unless DATABASE_URL is set, the PGlite data too.
+ */
+export function serverScratch(name: string): { env: Record<string, string>; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), `customer-graph-${name}-`));
+  return {
+    env: {
+      DEV_KEY_FILE: join(dir, 'dev-api-key.json'),
+      ...(process.env.DATABASE_URL
+        ? { DATABASE_URL: process.env.DATABASE_URL }
+        : { PGLITE_DATA_DIR: join(dir, 'pglite') }),
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The development API key the server printed when it started ('' if none). */
+export const devKeyOf = (server: RunningServer): string =>
+  /(ck_[A-Za-z0-9]{40})/.exec(server.stdout())?.[1] ?? '';
 
 export function runMain(env: Record<string, string>): ChildProcess {
   return spawn(TSX, ['src/main.ts'], {
