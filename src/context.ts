@@ -1,9 +1,9 @@
-// Per request: credential -> principal -> repositories bound to its company -> services.
-// DataLoaders are created per context (by the Pothos dataloader plugin, and schema/loaders.ts)
-// from these services, so no cache crosses requests or companies.
+// Per request: credential -> principal -> repositories bound to its company -> services ->
+// loaders (src/loaders.ts), so no cache crosses requests or companies.
 import type { Authenticate, Principal } from './auth.js';
 import type { Database } from './db/client.js';
-import { lazily } from './lib/lazy.js';
+import { lazyObjects } from './lib/lazy.js';
+import { createLoaders, type Loaders } from './loaders.js';
 import { createRepositories } from './repositories/index.js';
 import { type AddressService, addressService } from './services/address.js';
 import { type CofLinkService, cofLinkService } from './services/card-on-file.js';
@@ -31,26 +31,27 @@ export interface Services {
 }
 
 /** The request's services, each made when first used (most requests use two or three). */
+const requestServices = lazyObjects<ServiceContext, Services>({
+  customers: customerService,
+  addresses: addressService,
+  notes: noteService,
+  tags: tagService,
+  compliance: complianceService,
+  cofLinks: cofLinkService,
+});
+
 export function createServices(
   deps: ContextDeps,
   principal: Principal,
   request: RequestOrigin,
 ): Services {
-  const serviceContext: ServiceContext = {
+  return requestServices({
     principal,
     repos: createRepositories(deps.db, principal.companyId),
     customerQuota: deps.customerQuota,
     request,
     clock: deps.clock,
     publicBaseUrl: deps.publicBaseUrl,
-  };
-  return lazily<Services>({
-    customers: () => customerService(serviceContext),
-    addresses: () => addressService(serviceContext),
-    notes: () => noteService(serviceContext),
-    tags: () => tagService(serviceContext),
-    compliance: () => complianceService(serviceContext),
-    cofLinks: () => cofLinkService(serviceContext),
   });
 }
 
@@ -58,6 +59,8 @@ export interface Context {
   request: RequestOrigin;
   principal: Principal;
   services: Services;
+  /** The request's DataLoaders; replaced after a write, so that later reads see it. */
+  loaders: Loaders;
 }
 
 export async function createContext(
@@ -66,5 +69,6 @@ export async function createContext(
   request: RequestOrigin,
 ): Promise<Context> {
   const principal = await deps.authenticate(authorization);
-  return { request, principal, services: createServices(deps, principal, request) };
+  const services = createServices(deps, principal, request);
+  return { request, principal, services, loaders: createLoaders(services) };
 }

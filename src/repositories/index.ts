@@ -1,5 +1,5 @@
 import type { Database } from '../db/client.js';
-import { lazily } from '../lib/lazy.js';
+import { lazyObjects } from '../lib/lazy.js';
 import { type AddressRepository, addressRepository } from './address.js';
 import { type CofLinkRepository, cofLinkRepository } from './cof-link.js';
 import { type CompanyRepository, companyRepository } from './company.js';
@@ -26,17 +26,22 @@ export interface Repositories {
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
 }
 
+const tenantRepositories = lazyObjects<{ db: Database; companyId: string }, Repositories>({
+  companyId: ({ companyId }) => companyId,
+  company: ({ db, companyId }) => companyRepository(db, companyId),
+  customers: ({ db, companyId }) => customerRepository(db, companyId),
+  addresses: ({ db, companyId }) => addressRepository(db, companyId),
+  notes: ({ db, companyId }) => noteRepository(db, companyId),
+  tags: ({ db, companyId }) => tagRepository(db, companyId),
+  referralSources: ({ db, companyId }) => referralSourceRepository(db, companyId),
+  compliance: ({ db, companyId }) => complianceRepository(db, companyId),
+  cofLinks: ({ db, companyId }) => cofLinkRepository(db, companyId),
+  transaction:
+    ({ db, companyId }) =>
+    (work) =>
+      db.transaction((tx) => work(createRepositories(tx, companyId))),
+});
+
 export function createRepositories(db: Database, companyId: string): Repositories {
-  return lazily<Repositories>({
-    companyId: () => companyId,
-    company: () => companyRepository(db, companyId),
-    customers: () => customerRepository(db, companyId),
-    addresses: () => addressRepository(db, companyId),
-    notes: () => noteRepository(db, companyId),
-    tags: () => tagRepository(db, companyId),
-    referralSources: () => referralSourceRepository(db, companyId),
-    compliance: () => complianceRepository(db, companyId),
-    cofLinks: () => cofLinkRepository(db, companyId),
-    transaction: () => (work) => db.transaction((tx) => work(createRepositories(tx, companyId))),
-  });
+  return tenantRepositories({ db, companyId });
 }

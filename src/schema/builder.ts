@@ -1,6 +1,5 @@
 // The Pothos builder: plugins, scalars and Relay conventions. No types are defined here.
 import SchemaBuilder from '@pothos/core';
-import DataloaderPlugin from '@pothos/plugin-dataloader';
 import DirectivesPlugin from '@pothos/plugin-directives';
 import RelayPlugin from '@pothos/plugin-relay';
 import { GraphQLScalarType } from 'graphql';
@@ -43,7 +42,7 @@ export interface SchemaTypes {
 export type BuilderTypes = PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>;
 
 export const builder = new SchemaBuilder<SchemaTypes>({
-  plugins: [RelayPlugin, DataloaderPlugin, DirectivesPlugin],
+  plugins: [RelayPlugin, DirectivesPlugin],
   // Keyed by name in extensions, the form @graphql-tools' printSchemaWithDirectives reads.
   directives: { useGraphQLToolsUnorderedDirectives: true },
   defaultFieldNullability: false,

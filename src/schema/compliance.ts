@@ -3,7 +3,6 @@ import type { ComplianceChangeRow } from '../db/schema.js';
 import { builder } from './builder.js';
 import { ComplianceChannel, connection, DEFAULT_PAGE_SIZE } from './common.js';
 import { Customer } from './customer.js';
-import { pagesOf } from './loaders.js';
 
 const ComplianceChange = builder.objectRef<ComplianceChangeRow>('ComplianceChange').implement({
   description: "One field of a customer's compliance config changing value.",
@@ -69,10 +68,9 @@ builder.objectFields(Customer, (t) => ({
       after: t.arg.string({ description: 'The endCursor of the previous page.' }),
     },
     resolve: (customer, args, ctx) =>
-      pagesOf(ctx, 'complianceHistory', {
-        first: args.first ?? DEFAULT_PAGE_SIZE,
-        after: args.after,
-      }).load(customer.id),
+      ctx.loaders
+        .pages('complianceHistory', { first: args.first ?? DEFAULT_PAGE_SIZE, after: args.after })
+        .load(customer.id),
   }),
   canContact: t.field({
     type: ContactDecision,

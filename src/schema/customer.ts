@@ -12,7 +12,7 @@ import {
   IntervalInput,
   Node,
 } from './common.js';
-import { afterWrite, pagesOf } from './loaders.js';
+import { afterWrite } from './loaders.js';
 import { CustomerNoteConnection } from './note.js';
 import { CustomerTag } from './tag.js';
 
@@ -70,7 +70,7 @@ const CustomerComplianceConfig = builder
     }),
   });
 
-export const Customer = builder.loadableObject(builder.objectRef<CustomerRow>('Customer'), {
+export const Customer = builder.objectRef<CustomerRow>('Customer').implement({
   description: 'A client of the business: the core entity of the pet-services graph.',
   interfaces: [Node],
   // For a stitching gateway: merged by id, and this service's definition is the canonical one.
@@ -78,9 +78,6 @@ export const Customer = builder.loadableObject(builder.objectRef<CustomerRow>('C
     { name: 'key', args: { selectionSet: '{ id }' } },
     { name: 'canonical', args: {} },
   ],
-  load: (ids: string[], ctx) => ctx.services.customers.findByIds(ids),
-  sort: (customer) => customer.id,
-  loaderOptions: { maxBatchSize: 500 },
   fields: (t) => ({
     companyId: t.exposeID('companyId', { description: 'The company the customer belongs to.' }),
     preferredBusinessId: t.exposeID('preferredBusinessId', {
@@ -100,11 +97,10 @@ export const Customer = builder.loadableObject(builder.objectRef<CustomerRow>('C
       nullable: true,
       description: 'E-mail address.',
     }),
-    address: t.loadableList({
-      type: Address,
+    address: t.field({
+      type: [Address],
       description: 'All addresses, the PRIMARY one first.',
-      load: (ids: string[], ctx) => ctx.services.addresses.listForCustomers(ids),
-      resolve: (c) => c.id,
+      resolve: (c, _args, ctx) => ctx.loaders.addressesOfCustomers.load(c.id),
     }),
     status: t.expose('status', { type: CustomerStatus, description: 'ACTIVE or INACTIVE.' }),
     colorCode: t.expose('colorCode', {
@@ -116,12 +112,12 @@ export const Customer = builder.loadableObject(builder.objectRef<CustomerRow>('C
       nullable: true,
       description: 'How the customer was acquired; the name of referralSource.',
     }),
-    referralSource: t.loadable({
+    referralSource: t.field({
       type: ReferralSource,
       nullable: true,
       description: 'The catalog entry of source.',
-      load: (ids: string[], ctx) => ctx.services.customers.referralSources(ids),
-      resolve: (c) => c.referralSourceId,
+      resolve: (c, _args, ctx) =>
+        c.referralSourceId === null ? null : ctx.loaders.referralSources.load(c.referralSourceId),
     }),
     preference: t.field({
       type: Preference,
@@ -174,16 +170,15 @@ export const Customer = builder.loadableObject(builder.objectRef<CustomerRow>('C
         after: t.arg.string({ description: 'The endCursor of the previous page.' }),
       },
       resolve: (c, args, ctx) =>
-        pagesOf(ctx, 'notes', { first: args.first ?? DEFAULT_PAGE_SIZE, after: args.after }).load(
-          c.id,
-        ),
+        ctx.loaders
+          .pages('notes', { first: args.first ?? DEFAULT_PAGE_SIZE, after: args.after })
+          .load(c.id),
     }),
-    tags: t.loadableList({
-      type: CustomerTag,
+    tags: t.field({
+      type: [CustomerTag],
       description:
         'Tags applied to the customer, ordered by name. Batched across parents like notes.',
-      load: (ids: string[], ctx) => ctx.services.tags.listForCustomers(ids),
-      resolve: (c) => c.id,
+      resolve: (c, _args, ctx) => ctx.loaders.tagsOfCustomers.load(c.id),
     }),
   }),
 });
@@ -215,7 +210,7 @@ builder.queryFields((t) => ({
     description: 'GetCustomer. Null plus a NOT_FOUND error when absent or in another company.',
     args: { id: t.arg.id({ required: true, description: 'The customer ID (cus_…).' }) },
     resolve: async (_root, { id }, ctx) => {
-      const customer = await Customer.getDataloader(ctx).load(id);
+      const customer = await ctx.loaders.customers.load(id);
       if (!customer) throw new NotFound('Customer', id);
       return customer;
     },

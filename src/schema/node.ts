@@ -6,23 +6,20 @@ import { InvalidArgument, NotFound } from '../errors.js';
 import { kindOfId } from '../lib/ids.js';
 import { builder } from './builder.js';
 import { Node } from './common.js';
-import { Customer } from './customer.js';
-import { CustomerNote } from './note.js';
-import { CustomerTag } from './tag.js';
 
 const MAX_NODES = 500;
 
 async function loadNode(ctx: Context, id: string) {
   const kind = kindOfId(id);
-  const ref =
+  const loader =
     kind === 'customer'
-      ? Customer
+      ? ctx.loaders.customers
       : kind === 'note'
-        ? CustomerNote
+        ? ctx.loaders.notes
         : kind === 'tag'
-          ? CustomerTag
+          ? ctx.loaders.tags
           : null;
-  const node = ref ? await ref.getDataloader(ctx).load(id) : null;
+  const node = loader ? await loader.load(id) : null;
   if (!node) throw new NotFound('Node', id);
   return node;
 }

@@ -2,11 +2,9 @@ import type { NoteRow } from '../db/schema.js';
 import { builder } from './builder.js';
 import { connection, Node } from './common.js';
 
-export const CustomerNote = builder.loadableObject(builder.objectRef<NoteRow>('CustomerNote'), {
+export const CustomerNote = builder.objectRef<NoteRow>('CustomerNote').implement({
   description: 'A note about a customer, written by staff.',
   interfaces: [Node],
-  load: (ids: string[], ctx) => ctx.services.notes.findByIds(ids),
-  sort: (note) => note.id,
   fields: (t) => ({
     note: t.exposeString('note', { description: 'The text of the note.' }),
     createdBy: t.exposeID('createdBy', {

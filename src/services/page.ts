@@ -64,6 +64,31 @@ class Edge<T extends { id: string }> {
   }
 }
 
+/**
+ * Its start and end cursors are computed when read, as an edge's are. A class, not an object
+ * literal with getters: a literal's getters are new functions each time, which gives every page a
+ * hidden class of its own, and V8 keeps those alive (see lib/lazy.ts).
+ */
+class PageInfo<T extends { id: string }> {
+  readonly #edges: readonly Edge<T>[];
+
+  constructor(
+    readonly hasNextPage: boolean,
+    readonly hasPreviousPage: boolean,
+    edges: readonly Edge<T>[],
+  ) {
+    this.#edges = edges;
+  }
+
+  get startCursor(): string | null {
+    return this.#edges[0]?.cursor ?? null;
+  }
+
+  get endCursor(): string | null {
+    return this.#edges.at(-1)?.cursor ?? null;
+  }
+}
+
 export function toPage<T extends { id: string }>(
   scope: string,
   request: PageRequest,
@@ -76,16 +101,7 @@ export function toPage<T extends { id: string }>(
   const edges = rows.slice(0, request.first).map((node) => new Edge(node, cursorOf));
   return {
     edges,
-    pageInfo: {
-      hasNextPage: rows.length > request.first,
-      hasPreviousPage: request.after !== null,
-      get startCursor() {
-        return edges[0]?.cursor ?? null;
-      },
-      get endCursor() {
-        return edges.at(-1)?.cursor ?? null;
-      },
-    },
+    pageInfo: new PageInfo(rows.length > request.first, request.after !== null, edges),
     totalCount,
   };
 }
