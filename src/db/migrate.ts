@@ -1,14 +1,14 @@
 // Applies the SQL migrations in drizzle/. On PostgreSQL a session-level advisory lock on a
 // reserved connection makes concurrent starts safe: the second instance waits, then finds
 // every migration applied. PGlite has a single connection and needs no lock.
-import { fileURLToPath } from 'node:url';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import { projectPath } from '../lib/paths.js';
 import type { Store } from './client.js';
 
-export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+export const migrationsFolder = projectPath('drizzle');
 
 /** Arbitrary but fixed: "customer-graph migrations". */
 const MIGRATION_LOCK = 4_242_001;

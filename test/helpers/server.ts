@@ -1,5 +1,5 @@
-// Starts the real server (`src/main.ts`, as `npm start` does) in a child process on a free port,
-// for tests where the transport matters.
+// Starts the real server (the bundle `npm start` runs, built by global-setup) in a child process
+// on a free port, for tests where the transport matters.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+const BUNDLE = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 export interface RunningServer {
   url: string;
@@ -40,7 +40,7 @@ export const devKeyOf = (server: RunningServer): string =>
   /(ck_[A-Za-z0-9]{40})/.exec(server.stdout())?.[1] ?? '';
 
 export function runMain(env: Record<string, string>): ChildProcess {
-  return spawn(TSX, ['src/main.ts'], {
+  return spawn(process.execPath, ['--enable-source-maps', BUNDLE], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
