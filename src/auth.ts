@@ -43,7 +43,13 @@ function validCompanyId(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
 }
 
-export type Authenticate = (authorization: string | null) => Promise<Principal>;
+/**
+ * A principal, or why there is none (UNAUTHENTICATED). Synchronous for a JWT verified before, so
+ * that the request's context is made without a turn of the event loop.
+ */
+export type Authenticate = (authorization: string | null) => Principal | Promise<Principal>;
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 export function createAuthenticator(options: AuthOptions): Authenticate {
   // A KeyObject, made once: jose would otherwise import the raw secret on every verification.
@@ -90,8 +96,8 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
     throw new Unauthenticated(`Tokens signed with ${alg ?? 'no algorithm'} are not accepted here`);
   }
 
-  return async (authorization) => {
-    const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+  const authenticate = async (authorization: string | null): Promise<Principal> => {
+    const match = authorization ? BEARER.exec(authorization) : null;
     if (!match?.[1]) {
       throw new Unauthenticated('Send a credential: Authorization: Bearer <API key or JWT>');
     }
@@ -108,8 +114,6 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
       };
     }
 
-    const cached = verified.get(credential);
-    if (cached && cached.expiresAt > Date.now()) return cached.principal;
     const claims = await verifyJwt(credential);
     if (!validCompanyId(claims.company_id)) {
       throw new Unauthenticated('The token has no valid company_id claim');
@@ -130,5 +134,12 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
     };
     remember(credential, principal, (claims.exp ?? 0) * 1000);
     return principal;
+  };
+
+  return (authorization) => {
+    const credential = authorization ? BEARER.exec(authorization)?.[1] : undefined;
+    const cached = credential === undefined ? undefined : verified.get(credential);
+    if (cached && cached.expiresAt > Date.now()) return cached.principal;
+    return authenticate(authorization);
   };
 }

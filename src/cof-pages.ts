@@ -97,43 +97,44 @@ const HEADERS = {
 
 /** Serves /cof/<token>: GET and HEAD show the state, POST redeems. */
 export function useCardOnFilePages(redemption: CofRedemptionService, logger: Logger): Plugin {
-  return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
-      const match = PATH.exec(url.pathname);
-      if (!match) return;
-      const token = decodeURIComponent(match[1]!);
-      const respond = (
-        page: { status: number; html: string },
-        extra: Record<string, string> = {},
-      ) =>
-        endResponse(
-          new fetchAPI.Response(request.method === 'HEAD' ? null : page.html, {
-            status: page.status,
-            headers: { ...HEADERS, ...extra },
-          }),
-        );
-      try {
-        if (request.method === 'GET' || request.method === 'HEAD') {
-          const { state, expiresTime } = await redemption.inspect(token);
-          return respond(renderCofPage(state, expiresTime));
-        }
-        if (request.method === 'POST') {
-          const result = await redemption.redeem(token);
-          if (result.state === 'redeemed' && result.redirectUrl) {
-            return endResponse(
-              new fetchAPI.Response(null, {
-                status: 303,
-                headers: { ...HEADERS, location: result.redirectUrl },
-              }),
-            );
-          }
-          return respond(renderCofPage(result.state));
-        }
-        return respond({ status: 405, html: 'Method not allowed\n' }, { allow: 'GET, HEAD, POST' });
-      } catch (error) {
-        logger.error('card-on-file page failed', { error });
-        return respond({ status: 500, html: 'Something went wrong. Please try again later.\n' });
+  type Payload = Parameters<NonNullable<Plugin['onRequest']>>[0];
+  async function serve({ request, endResponse, fetchAPI }: Payload, token: string) {
+    const respond = (page: { status: number; html: string }, extra: Record<string, string> = {}) =>
+      endResponse(
+        new fetchAPI.Response(request.method === 'HEAD' ? null : page.html, {
+          status: page.status,
+          headers: { ...HEADERS, ...extra },
+        }),
+      );
+    try {
+      if (request.method === 'GET' || request.method === 'HEAD') {
+        const { state, expiresTime } = await redemption.inspect(token);
+        return respond(renderCofPage(state, expiresTime));
       }
+      if (request.method === 'POST') {
+        const result = await redemption.redeem(token);
+        if (result.state === 'redeemed' && result.redirectUrl) {
+          return endResponse(
+            new fetchAPI.Response(null, {
+              status: 303,
+              headers: { ...HEADERS, location: result.redirectUrl },
+            }),
+          );
+        }
+        return respond(renderCofPage(result.state));
+      }
+      return respond({ status: 405, html: 'Method not allowed\n' }, { allow: 'GET, HEAD, POST' });
+    } catch (error) {
+      logger.error('card-on-file page failed', { error });
+      return respond({ status: 500, html: 'Something went wrong. Please try again later.\n' });
+    }
+  }
+  return {
+    // Synchronous for every other path: an async hook would put a promise, and a turn of the
+    // event loop, into every GraphQL request.
+    onRequest(payload) {
+      const match = PATH.exec(payload.url.pathname);
+      if (match) return serve(payload, decodeURIComponent(match[1]!));
     },
   };
 }

@@ -63,12 +63,16 @@ export interface Context {
   loaders: Loaders;
 }
 
-export async function createContext(
+/** The request's context; synchronous when its credential was verified before. */
+export function createContext(
   deps: ContextDeps,
   authorization: string | null,
   request: RequestOrigin,
-): Promise<Context> {
-  const principal = await deps.authenticate(authorization);
-  const services = createServices(deps, principal, request);
-  return { request, principal, services, loaders: createLoaders(services) };
+): Context | Promise<Context> {
+  const contextOf = (principal: Principal): Context => {
+    const services = createServices(deps, principal, request);
+    return { request, principal, services, loaders: createLoaders(services) };
+  };
+  const principal = deps.authenticate(authorization);
+  return principal instanceof Promise ? principal.then(contextOf) : contextOf(principal);
 }

@@ -225,7 +225,33 @@ function variableArguments(
  * Adds codes and field paths to the request errors graphql-js produces, where the document is
  * at hand: validation errors (which do not pass through maskError) and variable coercion errors.
  */
+type ExecuteHookResult = Exclude<Awaited<ReturnType<NonNullable<Plugin['onExecute']>>>, void>;
+
 export function useErrorCodes(): Plugin {
+  // When the (compiled) execution refuses the variables, they are coerced again by graphql-js,
+  // whose errors name the offending input ("at \"input.phone\""), to make fieldViolations of.
+  // Only then: the success path coerces once. One handler for every request (it gets the
+  // execution's arguments itself), so that the success path allocates nothing for it.
+  const afterExecution: ExecuteHookResult = {
+    onExecuteDone({ args, result, setResult }) {
+      if (!('errors' in result) || !result.errors?.length || result.data !== undefined) return;
+      const operation = getOperationAST(args.document, args.operationName);
+      if (!operation?.variableDefinitions?.length) return;
+      const { errors } = getVariableValues(
+        args.schema,
+        operation.variableDefinitions,
+        (args.variableValues ?? {}) as Record<string, unknown>,
+        { maxErrors: 50 },
+      );
+      if (!errors?.length) return;
+      const variableArgs = variableArguments(args.document, args.operationName);
+      setResult({
+        errors: errors.map((error) =>
+          withCode(error, 'INVALID_ARGUMENT', violationsOf(error, variableArgs)),
+        ),
+      });
+    },
+  };
   return {
     onValidate({ params }) {
       return ({ result, setResult }) => {
@@ -242,30 +268,6 @@ export function useErrorCodes(): Plugin {
         );
       };
     },
-    // When the (compiled) execution refuses the variables, they are coerced again by graphql-js,
-    // whose errors name the offending input ("at \"input.phone\""), to make fieldViolations of.
-    // Only then: the success path coerces once.
-    onExecute({ args }) {
-      return {
-        onExecuteDone({ result, setResult }) {
-          if (!('errors' in result) || !result.errors?.length || result.data !== undefined) return;
-          const operation = getOperationAST(args.document, args.operationName);
-          if (!operation?.variableDefinitions?.length) return;
-          const { errors } = getVariableValues(
-            args.schema,
-            operation.variableDefinitions,
-            (args.variableValues ?? {}) as Record<string, unknown>,
-            { maxErrors: 50 },
-          );
-          if (!errors?.length) return;
-          const variableArgs = variableArguments(args.document, args.operationName);
-          setResult({
-            errors: errors.map((error) =>
-              withCode(error, 'INVALID_ARGUMENT', violationsOf(error, variableArgs)),
-            ),
-          });
-        },
-      };
-    },
+    onExecute: () => afterExecution,
   };
 }

@@ -41,6 +41,24 @@ describe('the server over HTTP', () => {
     expect(await ready.json()).toEqual({ status: 'ready' });
   });
 
+  it('without CORS_ORIGINS sends no CORS headers and no Vary (nothing depends on the origin)', async () => {
+    const origin = 'https://app.example.test';
+    const preflight = await fetch(`${server.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    const response = await post(
+      { query: '{ __typename }' },
+      { origin, authorization: `Bearer ${devKey}` },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(response.headers.get('vary')).toBeNull();
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('prints a development key for cmp_001 that works at once', async () => {
     expect(devKey).toMatch(/^ck_/);
     const response = await post(

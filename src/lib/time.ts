@@ -34,6 +34,10 @@ export function toDate(text: string): Date {
  * e.g. "2024-08-01 12:00:00.123456+00" -> "2024-08-01T12:00:00.123Z", without parsing dates.
  */
 export function toIsoMillis(text: string): string {
+  // Most values carry three fractional digits or more: two slices.
+  if (text.length >= 26 && text.endsWith('+00') && text[10] === ' ' && text[19] === '.') {
+    return `${text.slice(0, 10)}T${text.slice(11, 23)}Z`;
+  }
   if (text.length >= 22 && text.endsWith('+00') && text[10] === ' ') {
     const fraction = text.length > 22 ? text.slice(20, -3) : '';
     return `${text.slice(0, 10)}T${text.slice(11, 19)}.${fraction.padEnd(3, '0').slice(0, 3)}Z`;
