@@ -6,6 +6,7 @@
 //   npm run bench -- --runs 5 --duration 10 --scenarios list,byid
 //   npm run bench -- --soak 600           byid held for 10 minutes, per-minute req/s and RSS
 //   npm run bench -- --readme             also writes the table into README.md
+//   npm run bench -- --cpu none           servers not pinned to one CPU (the default: the last)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '16' },
     scenarios: { type: 'string', default: 'list,byid,deep,create,append' },
     soak: { type: 'string' },
+    // Both servers on the last CPU by default (see start()); `--cpu none` lets them float.
+    cpu: { type: 'string', default: cpus().length >= 2 ? String(cpus().length - 1) : 'none' },
     readme: { type: 'boolean', default: false },
   },
 });
@@ -35,6 +38,9 @@ if (!/^postgres(ql)?:\/\//.test(DATABASE_URL)) {
   throw new Error('npm run bench measures against PostgreSQL: set DATABASE_URL=postgres://…');
 }
 const CONNECTIONS = Number(args.connections);
+/** The CPU both servers are pinned to, or null when they float. */
+const PINNED_CPU = args.cpu === 'none' ? null : (args.cpu ?? null);
+const PINNING = PINNED_CPU === null ? 'servers not pinned' : `servers on CPU ${PINNED_CPU}`;
 const COMPANY = 'com_00';
 /** The node flags `npm start` runs the server with; the baseline gets the same. */
 const NODE_FLAGS = (
@@ -61,7 +67,11 @@ function start(
   env: Record<string, string>,
   ready: RegExp,
 ): Promise<Server> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, script], {
+  // With --cpu N both servers run on that one CPU (taskset), so that neither meets a slower CPU
+  // than the other; the load and the database run on the rest.
+  const command =
+    PINNED_CPU === null ? [process.execPath] : ['taskset', '-c', PINNED_CPU, process.execPath];
+  const child = spawn(command[0]!, [...command.slice(1), ...NODE_FLAGS, script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -404,6 +414,24 @@ async function checkSameJson(gateway: Server, raw: Server, token: string, scenar
   }
 }
 
+/**
+ * A quiet database to start from: tables analysed and vacuumed, dirty pages written, so that
+ * neither server meets the database's own catch-up work (best effort: needs the rights).
+ */
+async function settleDatabase() {
+  const sql = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe('vacuum (analyze)');
+    await sql.unsafe('checkpoint');
+  } catch (error) {
+    process.stdout.write(
+      `(database not settled: ${error instanceof Error ? error.message : error})\n`,
+    );
+  } finally {
+    await sql.end();
+  }
+}
+
 async function batch(
   gateway: Server,
   raw: Server,
@@ -417,28 +445,35 @@ async function batch(
   const seconds = Number(args.duration);
   process.stdout.write(
     `customer-graph benchmark: ${runs} runs of ${seconds} s per scenario, ${CONNECTIONS} connections, ` +
-      `interleaved with the raw baseline; ${cpus().length} CPUs\n`,
+      `interleaved with the raw baseline; ${cpus().length} CPUs, ${PINNING}\n`,
   );
-  for (const scenario of scenarios) {
-    await drive(gateway, scenario.gateway, Number(args.warmup), token);
-    if (scenario.raw) await drive(raw, scenario.raw, Number(args.warmup), null);
-  }
+  await settleDatabase();
   const samples: Record<string, { gateway: Sample[]; raw: Sample[] }> = {};
-  for (let run = 0; run < runs; run += 1) {
-    for (const scenario of scenarios) {
-      samples[scenario.name] ??= { gateway: [], raw: [] };
-      const entry = samples[scenario.name]!;
-      // Alternate who goes first, so that neither always meets a warmer database.
-      const order = run % 2 === 0 ? ['raw', 'gateway'] : ['gateway', 'raw'];
-      for (const who of order) {
-        if (who === 'raw' && scenario.raw)
-          entry.raw.push(await drive(raw, scenario.raw, seconds, null));
-        if (who === 'gateway')
-          entry.gateway.push(await drive(gateway, scenario.gateway, seconds, token));
+  // Every run of the reads first, then the writes: what writing leaves the database to do
+  // (autovacuum, checkpoints) would otherwise fall on the next round's reads.
+  for (const phase of [scenarios.filter((s) => s.raw), scenarios.filter((s) => !s.raw)]) {
+    for (const scenario of phase) {
+      await drive(gateway, scenario.gateway, Number(args.warmup), token);
+      if (scenario.raw) await drive(raw, scenario.raw, Number(args.warmup), null);
+    }
+    for (let run = 0; run < runs; run += 1) {
+      for (const scenario of phase) {
+        samples[scenario.name] ??= { gateway: [], raw: [] };
+        const entry = samples[scenario.name]!;
+        // Alternate who goes first, so that neither always meets a warmer database.
+        const order = run % 2 === 0 ? ['raw', 'gateway'] : ['gateway', 'raw'];
+        for (const who of order) {
+          if (who === 'raw' && scenario.raw)
+            entry.raw.push(await drive(raw, scenario.raw, seconds, null));
+          if (who === 'gateway')
+            entry.gateway.push(await drive(gateway, scenario.gateway, seconds, token));
+        }
+        const last = (xs: Sample[]) =>
+          xs.length ? `${fmt(xs.at(-1)!.rps)} req/s, p99 ${fmt(xs.at(-1)!.p99, 1)} ms` : '';
+        process.stdout.write(
+          `  run ${run + 1}/${runs} ${scenario.name}: ${last(entry.gateway)}${entry.raw.length ? ` (raw ${last(entry.raw)})` : ''}\n`,
+        );
       }
-      process.stdout.write(
-        `  run ${run + 1}/${runs} ${scenario.name}: ${fmt(entry.gateway.at(-1)!.rps)} req/s\n`,
-      );
     }
   }
   const table = `${report(samples, memory(gateway.child.pid!).peak, memory(raw.child.pid!).peak)}\nSQL statements counted by ${statementSource}.`;
@@ -451,28 +486,45 @@ function report(
   gatewayPeak: number,
   rawPeak: number,
 ) {
-  const lines = [
-    '| scenario | server | req/s median (min–max) | × raw | p50 ms | p99 ms | p99 × raw | CPU ms/req | SQL/req | KB/resp | errors |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
-  ];
+  const rows: string[][] = [];
   for (const [name, { gateway, raw }] of Object.entries(samples)) {
     const row = (who: string, xs: Sample[], base?: Sample[]) => {
-      const ratio = base?.length
-        ? fmt(median(xs.map((s) => s.rps)) / median(base.map((s) => s.rps)), 2)
-        : '–';
-      const p99Ratio = base?.length
-        ? fmt(median(xs.map((s) => s.p99)) / median(base.map((s) => s.p99)), 2)
-        : '–';
-      lines.push(
-        `| ${name} | ${who} | ${range(xs.map((s) => s.rps))} | ${ratio} | ${fmt(median(xs.map((s) => s.p50)), 1)} | ` +
-          `${fmt(median(xs.map((s) => s.p99)), 1)} | ${p99Ratio} | ${fmt(median(xs.map((s) => s.cpuPerRequest)), 2)} | ` +
-          `${fmt(median(xs.map((s) => s.statementsPerRequest)), 1)} | ${fmt(median(xs.map((s) => s.bytes)) / 1024, 1)} | ` +
-          `${xs.reduce((n, s) => n + s.errors, 0)} |`,
-      );
+      const at = (key: keyof Sample) => median(xs.map((s) => s[key]));
+      const ratio = (key: keyof Sample) =>
+        base?.length ? fmt(at(key) / median(base.map((s) => s[key])), 2) : '–';
+      rows.push([
+        name,
+        who,
+        range(xs.map((s) => s.rps)),
+        ratio('rps'),
+        fmt(at('p50'), 1),
+        fmt(at('p99'), 1),
+        ratio('p99'),
+        fmt(at('cpuPerRequest'), 2),
+        fmt(at('statementsPerRequest'), 1),
+        fmt(at('bytes') / 1024, 1),
+        String(xs.reduce((n, s) => n + s.errors, 0)),
+      ]);
     };
     if (raw.length) row('raw', raw);
     row('customer-graph', gateway, raw);
   }
+  const lines = markdownTable(
+    [
+      'scenario',
+      'server',
+      'req/s median (min–max)',
+      '× raw',
+      'p50 ms',
+      'p99 ms',
+      'p99 × raw',
+      'CPU ms/req',
+      'SQL/req',
+      'KB/resp',
+      'errors',
+    ],
+    rows,
+  );
   lines.push(
     '',
     `Peak RSS: customer-graph ${fmt(gatewayPeak)} MiB, raw baseline ${fmt(rawPeak)} MiB.`,
@@ -480,10 +532,17 @@ function report(
   return lines.join('\n');
 }
 
+/** A markdown table with its columns padded, readable as text too. */
+function markdownTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
 function writeReadme(table: string) {
   const file = `${ROOT}README.md`;
   const readme = readFileSync(file, 'utf8');
-  const block = `<!-- bench:start -->\n\`${process.argv.slice(2).length ? `npm run bench -- ${process.argv.slice(2).join(' ')}` : 'npm run bench'}\`, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} CPUs:\n\n${table}\n<!-- bench:end -->`;
+  const block = `<!-- bench:start -->\n\`${process.argv.slice(2).length ? `npm run bench -- ${process.argv.slice(2).join(' ')}` : 'npm run bench'}\`, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} CPUs, ${PINNING}:\n\n${table}\n<!-- bench:end -->`;
   writeFileSync(file, readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, block));
   process.stdout.write('README.md updated\n');
 }
