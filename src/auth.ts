@@ -96,13 +96,8 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
     throw new Unauthenticated(`Tokens signed with ${alg ?? 'no algorithm'} are not accepted here`);
   }
 
-  const authenticate = async (authorization: string | null): Promise<Principal> => {
-    const match = authorization ? BEARER.exec(authorization) : null;
-    if (!match?.[1]) {
-      throw new Unauthenticated('Send a credential: Authorization: Bearer <API key or JWT>');
-    }
-    const credential = match[1];
-
+  /** The principal of a bearer credential not verified before (or whose token expired). */
+  const principalOf = async (credential: string): Promise<Principal> => {
     if (credential.startsWith(API_KEY_PREFIX)) {
       const key = await options.apiKeys.findActiveByHash(hashApiKey(credential));
       if (!key) throw new Unauthenticated('The API key is unknown or revoked');
@@ -138,8 +133,13 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
 
   return (authorization) => {
     const credential = authorization ? BEARER.exec(authorization)?.[1] : undefined;
-    const cached = credential === undefined ? undefined : verified.get(credential);
+    if (credential === undefined) {
+      return Promise.reject(
+        new Unauthenticated('Send a credential: Authorization: Bearer <API key or JWT>'),
+      );
+    }
+    const cached = verified.get(credential);
     if (cached && cached.expiresAt > Date.now()) return cached.principal;
-    return authenticate(authorization);
+    return principalOf(credential);
   };
 }

@@ -221,11 +221,12 @@ function variableArguments(
   return map;
 }
 
+type ExecuteHookResult = Exclude<Awaited<ReturnType<NonNullable<Plugin['onExecute']>>>, void>;
+
 /**
  * Adds codes and field paths to the request errors graphql-js produces, where the document is
  * at hand: validation errors (which do not pass through maskError) and variable coercion errors.
  */
-type ExecuteHookResult = Exclude<Awaited<ReturnType<NonNullable<Plugin['onExecute']>>>, void>;
 
 export function useErrorCodes(): Plugin {
   // When the (compiled) execution refuses the variables, they are coerced again by graphql-js,
