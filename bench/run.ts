@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import postgres from 'postgres';
+import { projectPath } from '../src/lib/paths.js';
 import { bundle, SERVER_BUNDLE } from '../src/scripts/build.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -49,7 +50,7 @@ const NODE_FLAGS = (
   .split(/\s+/)
   .filter((word) => /^--[a-z-]+(=|$)/.test(word));
 /** Both servers run bundled, as `npm start` runs the server (neither pays for tsx). */
-const RAW_BUNDLE = `${ROOT}dist/raw-server.js`;
+const RAW_BUNDLE = projectPath('dist', 'raw-server.js');
 const SECRET = randomBytes(32).toString('base64url');
 
 // --- processes ----------------------------------------------------------------------------------

@@ -13,28 +13,9 @@
 // next to nothing.
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPostgres, newCompany, useTestEnv } from './helpers/env.js';
-
-v8.setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
-
-const oldSpaceBytes = () =>
-  v8.getHeapSpaceStatistics().find((space) => space.space_name === 'old_space')?.space_used_size ??
-  Number.NaN;
-
-/** Old-space bytes left per request after `run` has run `n` requests and two scavenges. */
-async function promotedPerRequest(n: number, run: () => Promise<unknown>): Promise<number> {
-  gc();
-  gc();
-  const before = oldSpaceBytes();
-  for (let i = 0; i < n; i += 1) await run();
-  gc({ type: 'minor' });
-  gc({ type: 'minor' });
-  return (oldSpaceBytes() - before) / n;
-}
+import { promotedPer } from './helpers/heap.js';
 
 /**
  * Old-space bytes a finished request may leave. Measured on this machine: on PostgreSQL 2-8 KB
@@ -129,7 +110,7 @@ describe('a finished request', () => {
     // Warm up: compiled documents, prepared statements, JIT code and caches are made once.
     for (let i = 0; i < 100; i += 1) await read();
     const rounds = [];
-    for (let round = 0; round < 3; round += 1) rounds.push(await promotedPerRequest(200, read));
+    for (let round = 0; round < 3; round += 1) rounds.push(await promotedPer(200, read));
     // The best of three rounds: a round can meet the warm-up of some cache; a retained request
     // shows in every round.
     expect(Math.min(...rounds)).toBeLessThan(LIMIT_PER_REQUEST);

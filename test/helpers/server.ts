@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_BUNDLE } from '../../src/scripts/build.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BUNDLE = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 export interface RunningServer {
   url: string;
@@ -40,7 +40,7 @@ export const devKeyOf = (server: RunningServer): string =>
   /(ck_[A-Za-z0-9]{40})/.exec(server.stdout())?.[1] ?? '';
 
 export function runMain(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--enable-source-maps', BUNDLE], {
+  return spawn(process.execPath, ['--enable-source-maps', SERVER_BUNDLE], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
