@@ -2,8 +2,7 @@
 // names the variable, what it must be, and what it was; main.ts prints it on one line and exits.
 
 import { availableParallelism } from 'node:os';
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+import type { LogLevel } from './lib/logger.js';
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string | null }

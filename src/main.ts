@@ -4,16 +4,16 @@
 // finish, then close the store.
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
-import { createApp } from './app.js';
-import { createAuthenticator } from './auth.js';
+import { createAuthenticator } from './auth/authenticator.js';
+import { ensureDevKey } from './auth/dev-key.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { openStore } from './db/client.js';
 import { migrate } from './db/migrate.js';
-import { ensureDevKey } from './dev-key.js';
-import { graphiqlOptions } from './graphiql.js';
-import { createLogger, type Logger } from './logger.js';
+import { createApp } from './http/app.js';
+import { graphiqlOptions } from './http/graphiql.js';
+import { countStatement } from './http/metrics.js';
+import { createLogger, type Logger } from './lib/logger.js';
 import { apiKeyRepository } from './repositories/api-key.js';
-import { countStatement } from './request-scope.js';
 import { apiKeyService } from './services/api-key.js';
 
 const WORKER = 'CUSTOMER_GRAPH_WORKER';
@@ -67,6 +67,7 @@ async function serve(
     trustProxy: config.trustProxy,
     metrics: config.metrics,
     corsOrigins: config.corsOrigins,
+    fieldSuggestions: !config.production,
     authenticate: createAuthenticator({ ...config.auth, apiKeys }),
     graphiql: config.graphiql ? graphiqlOptions(devKey?.key ?? null) : false,
   });

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator } from '../src/auth.js';
+import { createAuthenticator } from '../src/auth/authenticator.js';
+import type { App } from '../src/http/app.js';
 import { apiKeyRepository } from '../src/repositories/api-key.js';
 import { apiKeyService } from '../src/services/api-key.js';
 import { CREATE_CUSTOMER, createCustomer, expectCode, minimalInput } from './helpers/customers.js';
@@ -175,6 +177,83 @@ describe('JWT credentials through a JWKS (RS256, ES256)', () => {
       const response = await graphql(app, QUERY, undefined, { token });
       expect(response.status).toBe(401);
       expectCode(response, 'UNAUTHENTICATED');
+    }
+  });
+});
+
+describe('an anonymous request', () => {
+  it('stops at the door with 401 and learns nothing about the schema', async () => {
+    for (const query of [
+      '{ custome(id: "x") { id } }',
+      '{ __schema { types { name } } }',
+      '{ customer(id: "x") { firstNam } }',
+      'not a document',
+    ]) {
+      const response = await graphql(env.app, query);
+      expect(response.status).toBe(401);
+      expect(response.errors).toEqual([
+        { message: expect.any(String), extensions: { code: 'UNAUTHENTICATED' } },
+      ]);
+      expect(JSON.stringify(response.errors)).not.toMatch(/customer|did you mean|syntax/i);
+    }
+  });
+
+  it('registers no persisted query and is charged no cost', async () => {
+    const query =
+      '{ customers(companyId: "cmp_apq", first: 500) { edges { node { notes(first: 500) { totalCount } } } } }';
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    const persisted = { persistedQuery: { version: 1, sha256Hash } };
+    const post = (body: unknown, token?: string) =>
+      env.app.fetch(
+        new Request('http://localhost/graphql', {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: JSON.stringify(body),
+        }),
+      );
+    // Over the cost limit and with a document to register: the door answers first.
+    const anonymous = await post({ query, extensions: persisted });
+    expect(anonymous.status).toBe(401);
+    const body = (await anonymous.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors.map((e) => e.extensions.code)).toEqual(['UNAUTHENTICATED']);
+    const byHash = await post({ extensions: persisted }, await mintJwt({ companyId: 'cmp_apq' }));
+    const known = (await byHash.json()) as { errors: { extensions: { code: string } }[] };
+    expect(known.errors[0]!.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+  });
+});
+
+describe('field suggestions', () => {
+  const misspelt = async (app: App) => {
+    const token = await mintJwt({ companyId: 'cmp_a' });
+    return [
+      await graphql(app, '{ custome(id: "x") { id } }', undefined, { token }),
+      await graphql(app, '{ customers(companyId: "cmp_a", firs: 5) { totalCount } }', undefined, {
+        token,
+      }),
+      await graphql(
+        app,
+        'mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }',
+        { i: { ...minimalInput('cmp_a'), address: { address1: 'x', type: 'PRIMARI' } } },
+        { token },
+      ),
+    ];
+  };
+
+  it('name the schema outside production', async () => {
+    for (const response of await misspelt(env.app)) {
+      expect(response.errors?.[0]?.message).toMatch(/Did you mean/);
+    }
+  });
+
+  it('are off in production, for every caller, in messages and field violations alike', async () => {
+    for (const response of await misspelt(await env.makeApp({ fieldSuggestions: false }))) {
+      expect(response.errors?.[0]?.extensions?.code).toBe('INVALID_ARGUMENT');
+      expect(JSON.stringify(response.errors)).not.toMatch(
+        /did you mean|PRIMARY|"first"|"customer"/i,
+      );
     }
   });
 });

@@ -2,7 +2,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES } from '../src/body-limit.js';
+import { MAX_BODY_BYTES } from '../src/http/body-limit.js';
 import { newCompany, useTestEnv } from './helpers/env.js';
 
 const env = useTestEnv();

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../src/app.js';
+import type { App } from '../src/http/app.js';
 import { sha256Hex } from '../src/lib/hash.js';
 import { toDate } from '../src/lib/time.js';
 import { createRepositories } from '../src/repositories/index.js';

@@ -35,8 +35,9 @@ describe('customer(id) (GetCustomer)', () => {
   });
 
   it('needs the customers:read scope', async () => {
-    const writer = await newCompany(env, { scope: 'customers:write' });
-    const created = await createCustomer(writer);
+    const company = await newCompany(env);
+    const created = await createCustomer(company);
+    const writer = await newCompany(env, { id: company.id, scope: 'customers:write' });
     expectCode(await getCustomer(writer, created.id), 'PERMISSION_DENIED');
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { openStore } from '../src/db/client.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/lib/logger.js';
 import { CREATE_CUSTOMER, expectCode, minimalInput, violatedFields } from './helpers/customers.js';
 import { graphql, mintJwt, newCompany, useTestEnv } from './helpers/env.js';
 

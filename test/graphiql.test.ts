@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { graphiqlOptions } from '../src/graphiql.js';
+import { graphiqlOptions } from '../src/http/graphiql.js';
 import { seedExample } from './helpers/customers.js';
 import { graphql, useTestEnv } from './helpers/env.js';
 import { devKeyOf, type RunningServer, serverScratch, startServer } from './helpers/server.js';

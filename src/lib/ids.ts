@@ -19,6 +19,9 @@ export type IdKind = keyof typeof ID_PREFIX;
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const RANDOM_LENGTH = 16; // 62^16 ≈ 2^95
 
+/** The most IDs one argument may list (nodes, customersByIds). */
+export const MAX_IDS_PER_REQUEST = 500;
+
 /** Longest ID accepted anywhere; longer input cannot name a row and is treated as unknown. */
 export const MAX_ID_LENGTH = 64;
 

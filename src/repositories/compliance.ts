@@ -1,13 +1,13 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { type ComplianceChangeRow, complianceChanges } from '../db/schema.js';
-import { perCustomerPages } from './per-customer.js';
+import { perCustomerRows } from './per-customer.js';
 
 export type NewComplianceChange = Omit<typeof complianceChanges.$inferInsert, 'companyId'>;
 
 // The compliance audit trail: rows are only ever inserted (the database refuses the rest).
 export function complianceRepository(db: Database, companyId: string) {
-  const pages = perCustomerPages(db, companyId, {
+  const pages = perCustomerRows(db, companyId, {
     table: complianceChanges,
     companyId: complianceChanges.companyId,
     customerId: complianceChanges.customerId,

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { customerNotes, type NoteRow } from '../db/schema.js';
-import { perCustomerPages } from './per-customer.js';
+import { perCustomerRows } from './per-customer.js';
 import { anyOf } from './sql.js';
 
 export interface NewNote {
@@ -11,7 +11,7 @@ export interface NewNote {
 }
 
 export function noteRepository(db: Database, companyId: string) {
-  const pages = perCustomerPages(db, companyId, {
+  const pages = perCustomerRows(db, companyId, {
     table: customerNotes,
     companyId: customerNotes.companyId,
     customerId: customerNotes.customerId,

@@ -18,7 +18,7 @@ export interface PerCustomerSource<T extends PgTable> {
   id: PgColumn;
 }
 
-export function perCustomerPages<T extends PgTable>(
+export function perCustomerRows<T extends PgTable>(
   db: Database,
   companyId: string,
   source: PerCustomerSource<T>,

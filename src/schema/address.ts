@@ -3,6 +3,7 @@ import { builder } from './builder.js';
 import { AddressType } from './common.js';
 
 const LatLng = builder.objectRef<{ latitude: number; longitude: number }>('LatLng').implement({
+  authScopes: { 'customers:read': true },
   description: 'A point on Earth.',
   fields: (t) => ({
     latitude: t.expose('latitude', { type: 'Latitude', description: 'Degrees north, -90..90.' }),
@@ -14,6 +15,7 @@ const LatLng = builder.objectRef<{ latitude: number; longitude: number }>('LatLn
 });
 
 export const Address = builder.objectRef<AddressRow>('Address').implement({
+  authScopes: { 'customers:read': true },
   description: "A customer's physical address.",
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The address ID (cad_…).' }),

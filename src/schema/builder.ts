@@ -1,7 +1,9 @@
-// The Pothos builder: plugins, scalars and Relay conventions. No types are defined here.
+// The Pothos builder: plugins, scalars, Relay conventions and who may read what. No types are
+// defined here.
 import SchemaBuilder from '@pothos/core';
 import DirectivesPlugin from '@pothos/plugin-directives';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin, { type AuthFailure, AuthScopeFailureType } from '@pothos/plugin-scope-auth';
 import { GraphQLScalarType } from 'graphql';
 import {
   DateTimeResolver,
@@ -13,11 +15,15 @@ import {
   PhoneNumberResolver,
   URLResolver,
 } from 'graphql-scalars';
+import { SCOPES, type Scope } from '../auth/principal.js';
 import type { Context } from '../context.js';
+import { PermissionDenied } from '../errors.js';
 import { toIsoMillis } from '../lib/time.js';
 
 export interface SchemaTypes {
   Context: Context;
+  /** The scopes of API.md, as they are spelt in credentials: `authScopes: { 'customers:read': true }`. */
+  AuthScopes: Record<Scope, boolean>;
   DefaultFieldNullability: false;
   Scalars: {
     ID: { Input: string; Output: string };
@@ -41,8 +47,38 @@ export interface SchemaTypes {
 /** The builder's types, as Pothos completes them (for typing refs outside the builder). */
 export type BuilderTypes = PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>;
 
+/** The first scope an authorization failure names (for its message). */
+function missingScope(failure: AuthFailure): string | null {
+  if (failure.kind === AuthScopeFailureType.AuthScope) return failure.scope;
+  if (
+    failure.kind === AuthScopeFailureType.AllAuthScopes ||
+    failure.kind === AuthScopeFailureType.AnyAuthScopes
+  ) {
+    for (const child of failure.failures) {
+      const scope = missingScope(child);
+      if (scope) return scope;
+    }
+  }
+  return null;
+}
+
 export const builder = new SchemaBuilder<SchemaTypes>({
-  plugins: [RelayPlugin, DirectivesPlugin],
+  // Scope checks wrap the resolvers of the other plugins, so scope-auth comes first.
+  plugins: [ScopeAuthPlugin, RelayPlugin, DirectivesPlugin],
+  // Who may do what is declared on the schema: `authScopes` on types (every field of the type,
+  // unless it says skipTypeScopes) and on fields. Only plain maps of scopes to `true`: the
+  // execution (graphql/execution.ts) skips the checks for a principal holding them all.
+  scopeAuth: {
+    authScopes: ({ principal }) => {
+      const held = {} as Record<Scope, boolean>;
+      for (const scope of SCOPES) held[scope] = principal.scopes.has(scope);
+      return held;
+    },
+    unauthorizedError: (_parent, _ctx, info, result) =>
+      new PermissionDenied(
+        `${info.parentType.name}.${info.fieldName} needs the ${missingScope(result.failure) ?? 'right'} scope`,
+      ),
+  },
   // Keyed by name in extensions, the form @graphql-tools' printSchemaWithDirectives reads.
   directives: { useGraphQLToolsUnorderedDirectives: true },
   defaultFieldNullability: false,

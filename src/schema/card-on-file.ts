@@ -1,6 +1,6 @@
 // GenCustomerCofLink: a secure, single-use link for adding a card on file.
 import { builder } from './builder.js';
-import { afterWrite } from './loaders.js';
+import { afterWrite } from './common.js';
 
 const GenerateCustomerCofLinkInput = builder.inputType('GenerateCustomerCofLinkInput', {
   description: 'The customer to make a card-on-file link for.',

@@ -1,9 +1,10 @@
 // Enums and inputs shared by several types.
 
 import type { ObjectRef } from '@pothos/core';
+import type { Context } from '../context.js';
 import { addressType, complianceChannel, customerStatus } from '../db/schema.js';
 import { kindOfId } from '../lib/ids.js';
-import type { Page } from '../services/page.js';
+import type { Page } from '../lib/page.js';
 import { type BuilderTypes, builder } from './builder.js';
 
 export const CustomerStatus = builder.enumType('CustomerStatus', {
@@ -68,7 +69,11 @@ export const Node = builder.interfaceRef<{ id: string }>('Node').implement({
     return (kind && NODE_TYPES[kind]) ?? null;
   },
   fields: (t) => ({
-    id: t.exposeID('id', { description: 'The type-prefixed ID; also its Relay global ID.' }),
+    // The IDs a mutation returns are what a write-only credential may read back.
+    id: t.exposeID('id', {
+      skipTypeScopes: true,
+      description: 'The type-prefixed ID; also its Relay global ID.',
+    }),
   }),
 });
 
@@ -107,4 +112,14 @@ export function connection<T>(
       }),
     }),
   });
+}
+
+/**
+ * After a mutation has written, what the request loaded before may be stale: a later field (or a
+ * later mutation of the same document) must read what was written, so the request gets new
+ * loaders. Loads already under way still answer their fields.
+ */
+export function afterWrite<T>(ctx: Context, value: T): T {
+  ctx.loaders = ctx.loaders.renewed();
+  return value;
 }

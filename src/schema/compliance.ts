@@ -5,6 +5,7 @@ import { ComplianceChannel, connection, DEFAULT_PAGE_SIZE } from './common.js';
 import { Customer } from './customer.js';
 
 const ComplianceChange = builder.objectRef<ComplianceChangeRow>('ComplianceChange').implement({
+  authScopes: { 'customers:read': true },
   description: "One field of a customer's compliance config changing value.",
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The change ID (cch_…).' }),
@@ -50,6 +51,7 @@ const ContactPurpose = builder.enumType('ContactPurpose', {
 const ContactDecision = builder
   .objectRef<{ allowed: boolean; reason: string }>('ContactDecision')
   .implement({
+    authScopes: { 'customers:read': true },
     description: 'Whether a contact is allowed, and why.',
     fields: (t) => ({
       allowed: t.exposeBoolean('allowed', {

@@ -2,9 +2,8 @@
 // deleting one note.
 import type { CustomerRow, NoteRow } from '../db/schema.js';
 import { builder } from './builder.js';
-import { DEFAULT_PAGE_SIZE } from './common.js';
-import { Customer, NoteInput } from './customer.js';
-import { afterWrite } from './loaders.js';
+import { afterWrite, DEFAULT_PAGE_SIZE } from './common.js';
+import { Customer, NoteInput, pageOfCustomer } from './customer.js';
 import { CustomerNote, CustomerNoteConnection } from './note.js';
 
 builder.queryField('customerNotes', (t) =>
@@ -22,7 +21,7 @@ builder.queryField('customerNotes', (t) =>
       }),
     },
     resolve: (_root, { customerId, first, after }, ctx) =>
-      ctx.services.notes.list(customerId, { first: first ?? DEFAULT_PAGE_SIZE, after }),
+      pageOfCustomer(ctx, 'notes', customerId, { first: first ?? DEFAULT_PAGE_SIZE, after }),
   }),
 );
 

@@ -1,8 +1,8 @@
 // The upstream's tag operations: ListCustomerTags and AppendCustomerTags.
 import type { CustomerRow, TagRow } from '../db/schema.js';
 import { builder } from './builder.js';
-import { Customer, TagInput } from './customer.js';
-import { afterWrite } from './loaders.js';
+import { afterWrite } from './common.js';
+import { Customer, loadCustomer, TagInput } from './customer.js';
 import { CustomerTag } from './tag.js';
 
 builder.queryField('customerTags', (t) =>
@@ -10,7 +10,13 @@ builder.queryField('customerTags', (t) =>
     type: [CustomerTag],
     description: 'ListCustomerTags: every tag applied to a customer, ordered by name.',
     args: { customerId: t.arg.id({ required: true, description: 'The customer (cus_…).' }) },
-    resolve: (_root, { customerId }, ctx) => ctx.services.tags.list(customerId),
+    resolve: async (_root, { customerId }, ctx) => {
+      const [tags] = await Promise.all([
+        ctx.loaders.tagsOfCustomers.load(customerId),
+        loadCustomer(ctx, customerId),
+      ]);
+      return tags;
+    },
   }),
 );
 

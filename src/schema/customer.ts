@@ -1,10 +1,14 @@
 // The Customer type, its queries (customer, customersByIds, customers) and mutations
 // (createCustomer, updateCustomer). Resolvers decode, call a service or a loader, and return.
+import type { Context } from '../context.js';
 import type { CustomerRow, ReferralSourceRow } from '../db/schema.js';
-import { NotFound } from '../errors.js';
+import { InvalidArgument, NotFound } from '../errors.js';
+import { MAX_IDS_PER_REQUEST } from '../lib/ids.js';
+import type { PageArgs } from '../lib/page.js';
 import { Address, AddressInput } from './address.js';
 import { builder } from './builder.js';
 import {
+  afterWrite,
   ComplianceChannel,
   CustomerStatus,
   connection,
@@ -12,11 +16,11 @@ import {
   IntervalInput,
   Node,
 } from './common.js';
-import { afterWrite } from './loaders.js';
 import { CustomerNoteConnection } from './note.js';
 import { CustomerTag } from './tag.js';
 
 const ReferralSource = builder.objectRef<ReferralSourceRow>('ReferralSource').implement({
+  authScopes: { 'customers:read': true },
   description: 'The source or channel through which a customer was acquired (company catalog).',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The referral source ID (crs_…).' }),
@@ -25,6 +29,7 @@ const ReferralSource = builder.objectRef<ReferralSourceRow>('ReferralSource').im
 });
 
 const Preference = builder.objectRef<CustomerRow>('Preference').implement({
+  authScopes: { 'customers:read': true },
   description: "The customer's communication and marketing preferences.",
   fields: (t) => ({
     receiveAutoMessage: t.exposeBoolean('receiveAutoMessage', {
@@ -45,6 +50,7 @@ const Preference = builder.objectRef<CustomerRow>('Preference').implement({
 const CustomerComplianceConfig = builder
   .objectRef<CustomerRow>('CustomerComplianceConfig')
   .implement({
+    authScopes: { 'customers:read': true },
     description:
       'Which channels the business may use to contact the customer, and the consent behind it.',
     fields: (t) => ({
@@ -71,6 +77,7 @@ const CustomerComplianceConfig = builder
   });
 
 export const Customer = builder.objectRef<CustomerRow>('Customer').implement({
+  authScopes: { 'customers:read': true },
   description: 'A client of the business: the core entity of the pet-services graph.',
   interfaces: [Node],
   // For a stitching gateway: merged by id, and this service's definition is the canonical one.
@@ -183,6 +190,30 @@ export const Customer = builder.objectRef<CustomerRow>('Customer').implement({
   }),
 });
 
+/** The company's customer with this ID, deleted or not; NOT_FOUND when absent or foreign. */
+export async function loadCustomer(ctx: Context, id: string): Promise<CustomerRow> {
+  const customer = await ctx.loaders.customers.load(id);
+  if (!customer) throw new NotFound('Customer', id);
+  return customer;
+}
+
+/**
+ * One customer's page of a per-customer list (ListCustomerNotes): INVALID_ARGUMENT for bad page
+ * arguments, NOT_FOUND when the customer is not the company's.
+ */
+export async function pageOfCustomer(
+  ctx: Context,
+  list: 'notes',
+  customerId: string,
+  args: PageArgs,
+) {
+  const [page] = await Promise.all([
+    ctx.loaders.pages(list, args).load(customerId),
+    loadCustomer(ctx, customerId),
+  ]);
+  return page;
+}
+
 const CustomerConnection = connection('Customer', Customer, {
   connection: 'A page of customers in (lastUpdatedTime, id) order.',
   edge: 'A customer and its cursor.',
@@ -209,11 +240,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'GetCustomer. Null plus a NOT_FOUND error when absent or in another company.',
     args: { id: t.arg.id({ required: true, description: 'The customer ID (cus_…).' }) },
-    resolve: async (_root, { id }, ctx) => {
-      const customer = await ctx.loaders.customers.load(id);
-      if (!customer) throw new NotFound('Customer', id);
-      return customer;
-    },
+    resolve: (_root, { id }, ctx) => loadCustomer(ctx, id),
   }),
   customersByIds: t.field({
     type: [Customer],
@@ -223,7 +250,12 @@ builder.queryFields((t) => ({
       'another company. The merge entry point for schema stitching.',
     directives: [{ name: 'merge', args: { keyField: 'id' } }],
     args: { ids: t.arg.idList({ required: true, description: 'Customer IDs (cus_…).' }) },
-    resolve: (_root, { ids }, ctx) => ctx.services.customers.getMany(ids),
+    resolve: (_root, { ids }, ctx) => {
+      if (ids.length > MAX_IDS_PER_REQUEST) {
+        throw InvalidArgument.of('ids', `must have at most ${MAX_IDS_PER_REQUEST} items`);
+      }
+      return Promise.all(ids.map((id) => ctx.loaders.customers.load(id)));
+    },
   }),
   customers: t.field({
     type: CustomerConnection,

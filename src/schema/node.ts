@@ -3,11 +3,9 @@
 
 import type { Context } from '../context.js';
 import { InvalidArgument, NotFound } from '../errors.js';
-import { kindOfId } from '../lib/ids.js';
+import { kindOfId, MAX_IDS_PER_REQUEST } from '../lib/ids.js';
 import { builder } from './builder.js';
 import { Node } from './common.js';
-
-const MAX_NODES = 500;
 
 async function loadNode(ctx: Context, id: string) {
   const kind = kindOfId(id);
@@ -39,8 +37,9 @@ builder.queryFields((t) => ({
       'Objects by ID, in the order asked (at most 500); null plus NOT_FOUND where absent.',
     args: { ids: t.arg.idList({ required: true, description: 'Type-prefixed IDs.' }) },
     resolve: (_root, { ids }, ctx) => {
-      if (ids.length > MAX_NODES)
-        throw InvalidArgument.of('ids', `must have at most ${MAX_NODES} items`);
+      if (ids.length > MAX_IDS_PER_REQUEST) {
+        throw InvalidArgument.of('ids', `must have at most ${MAX_IDS_PER_REQUEST} items`);
+      }
       return ids.map((id) => loadNode(ctx, id));
     },
   }),

@@ -3,6 +3,7 @@ import { builder } from './builder.js';
 import { connection, Node } from './common.js';
 
 export const CustomerNote = builder.objectRef<NoteRow>('CustomerNote').implement({
+  authScopes: { 'customers:read': true },
   description: 'A note about a customer, written by staff.',
   interfaces: [Node],
   fields: (t) => ({

@@ -23,6 +23,7 @@ export function stitchingSdl(schema: GraphQLSchema): string {
 
 builder.queryField('_sdl', (t) =>
   t.string({
+    skipTypeScopes: true,
     description:
       "This service's schema in SDL with the stitching directives of " +
       '@graphql-tools/stitching-directives, for a stitching gateway. Any valid credential reads it.',

@@ -3,6 +3,7 @@ import { builder } from './builder.js';
 import { Node } from './common.js';
 
 export const CustomerTag = builder.objectRef<TagRow>('CustomerTag').implement({
+  authScopes: { 'customers:read': true },
   description: 'A company-level label; applying the same name twice to a customer is a no-op.',
   interfaces: [Node],
   fields: (t) => ({

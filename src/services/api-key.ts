@@ -1,9 +1,10 @@
-// API keys: `ck_` + 40 random characters, shown once at creation and stored only as a SHA-256
-// hash (a high-entropy key needs no slow hash). Not tenant-bound: operators manage them.
-import { API_KEY_PREFIX, hashApiKey, SCOPES, type Scope } from '../auth.js';
+// API keys (auth/api-key.ts): shown once at creation, then only their hash is kept. Not
+// tenant-bound: operators manage them.
+import { generateApiKey, hashApiKey } from '../auth/api-key.js';
+import { isScope, SCOPES } from '../auth/principal.js';
 import type { ApiKeyRow } from '../db/schema.js';
 import { NotFound, Violations } from '../errors.js';
-import { newId, randomToken } from '../lib/ids.js';
+import { newId } from '../lib/ids.js';
 import type { ApiKeyRepository } from '../repositories/api-key.js';
 import { identifier, optionalText } from './validate.js';
 
@@ -23,11 +24,11 @@ export function apiKeyService(keys: ApiKeyRepository) {
       if (input.scopes.length === 0)
         v.add('scopes', `must name at least one of ${SCOPES.join(', ')}`);
       for (const scope of input.scopes) {
-        if (!SCOPES.includes(scope as Scope))
+        if (!isScope(scope))
           v.add('scopes', `unknown scope "${scope}" (known: ${SCOPES.join(', ')})`);
       }
       v.throwIfAny();
-      const key = API_KEY_PREFIX + randomToken(40);
+      const key = generateApiKey();
       const row = await keys.insert({
         id: newId('apiKey'),
         companyId: companyId!,

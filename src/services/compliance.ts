@@ -2,12 +2,11 @@
 // each flag) is written to an append-only audit trail in the same transaction as the change:
 // who, when, which field, old and new value, request ID, client IP and user agent. And the
 // contact decision: may the business contact this customer on this channel for this purpose.
-import type { ComplianceChangeRow, ComplianceChannelValue, CustomerRow } from '../db/schema.js';
+import type { ComplianceChannelValue, CustomerRow } from '../db/schema.js';
 import { newId } from '../lib/ids.js';
 import type { CustomerPatch } from '../repositories/customer.js';
 import type { Repositories } from '../repositories/index.js';
-import type { ServiceContext } from './context.js';
-import { type Page, type PageArgs, perCustomerPages } from './page.js';
+import type { ServiceContext } from './service-context.js';
 
 export const COMPLIANCE_FIELDS = [
   'serviceRelatedChannels',
@@ -96,23 +95,9 @@ export function canContact(
 }
 
 export function complianceService(serviceContext: ServiceContext) {
-  const { principal, repos, request } = serviceContext;
-
-  const pages = perCustomerPages({
-    name: 'complianceHistory',
-    companyId: repos.companyId,
-    fetch: repos.compliance.pageByCustomerIds,
-    count: repos.compliance.countByCustomerIds,
-    sortTime: (change: ComplianceChangeRow) => change.changedTime,
-  });
+  const { principal, origin } = serviceContext;
 
   return {
-    /** Batch: one page of each customer's trail, newest first. */
-    historyForCustomers: (
-      customerIds: readonly string[],
-      args: PageArgs,
-    ): Promise<(Page<ComplianceChangeRow> | Error)[]> => pages.load(customerIds, args),
-
     canContact,
 
     /** Writes the trail rows of these changes, in the caller's transaction. */
@@ -131,9 +116,9 @@ export function complianceService(serviceContext: ServiceContext) {
           newValue: diff.newValue,
           actor: principal.actorId,
           changedTime: now,
-          requestId: request.requestId,
-          ip: request.ip,
-          userAgent: request.userAgent,
+          requestId: origin.requestId,
+          ip: origin.ip,
+          userAgent: origin.userAgent,
         })),
       );
     },

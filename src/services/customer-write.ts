@@ -7,8 +7,8 @@ import { FailedPrecondition, NotFound } from '../errors.js';
 import { isIdOf } from '../lib/ids.js';
 import type { CustomerPatch } from '../repositories/customer.js';
 import type { Repositories } from '../repositories/index.js';
-import type { ServiceContext } from './context.js';
 import type { TagRef } from './customer-input.js';
+import type { ServiceContext } from './service-context.js';
 
 export interface CustomerChange<T> {
   value: T;
@@ -23,18 +23,6 @@ export interface WriteScope {
   /** This transaction's write time (taken after the company's write lock). */
   now: string;
   actor: string;
-}
-
-/** The company's customer with this ID, deleted or not; NOT_FOUND when absent or foreign. */
-export async function requireCustomer(
-  repos: Repositories,
-  customerId: string,
-): Promise<CustomerRow> {
-  const [customer] = isIdOf('customer', customerId)
-    ? await repos.customers.findByIds([customerId])
-    : [];
-  if (!customer) throw new NotFound('Customer', customerId);
-  return customer;
 }
 
 export async function changeCustomer<T>(

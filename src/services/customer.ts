@@ -1,14 +1,13 @@
-// Customers: get, list, create, update. Every write validates the whole request first (all
+// Customers: list, create, update. Every write validates the whole request first (all
 // violations at once), then runs in one transaction that starts by taking the company's write
 // lock, which also yields the write time.
-import type { CustomerRow, ReferralSourceRow } from '../db/schema.js';
-import { InvalidArgument, NotFound, ResourceExhausted, Violations } from '../errors.js';
-import { orderByKeys } from '../lib/batch.js';
-import { isIdOf, newId } from '../lib/ids.js';
+import type { CustomerRow } from '../db/schema.js';
+import { NotFound, ResourceExhausted, Violations } from '../errors.js';
+import { newId } from '../lib/ids.js';
+import { type Page, pageRequest, toPage } from '../lib/page.js';
 import type { CustomerListFilter, CustomerPatch } from '../repositories/customer.js';
 import type { Repositories } from '../repositories/index.js';
 import { complianceDiff, complianceService } from './compliance.js';
-import { requireOwnCompany, requireScope, type ServiceContext } from './context.js';
 import {
   type CreateCustomerInput,
   channels,
@@ -20,7 +19,7 @@ import {
   type UpdateCustomerInput,
 } from './customer-input.js';
 import { changeCustomer, resolveTags } from './customer-write.js';
-import { type Page, pageRequest, toPage } from './page.js';
+import { requireOwnCompany, type ServiceContext } from './service-context.js';
 import * as check from './validate.js';
 import { LIMITS, notNull } from './validate.js';
 
@@ -85,39 +84,9 @@ export function customerService(serviceContext: ServiceContext) {
     return filter;
   }
 
-  /** Customers by ID (any order; unknown and foreign IDs are left out). */
-  function findByIds(ids: readonly string[]): Promise<CustomerRow[]> {
-    requireScope(principal, 'customers:read');
-    const wanted = ids.filter((id) => isIdOf('customer', id));
-    return wanted.length > 0 ? repos.customers.findByIds(wanted) : Promise.resolve([]);
-  }
-
   return {
-    /** GetCustomer: NOT_FOUND when absent or in another company. */
-    async get(id: string): Promise<CustomerRow> {
-      const [row] = await findByIds([id]);
-      if (!row) throw new NotFound('Customer', id);
-      return row;
-    },
-
-    findByIds,
-
-    /** Customers in the order asked; null where absent or in another company. */
-    async getMany(ids: readonly string[]): Promise<(CustomerRow | null)[]> {
-      if (ids.length > LIMITS.pageSize) {
-        throw InvalidArgument.of('ids', `must have at most ${LIMITS.pageSize} items`);
-      }
-      return orderByKeys(ids, await findByIds(ids), (row) => row.id);
-    },
-
-    /** Batch: referral sources by ID, in the order asked. */
-    async referralSources(ids: readonly string[]): Promise<(ReferralSourceRow | null)[]> {
-      return orderByKeys(ids, await repos.referralSources.findByIds(ids), (row) => row.id);
-    },
-
     /** ListCustomers: keyset pages in (lastUpdatedTime, id) order. */
     async list(args: ListCustomersArgs): Promise<Page<CustomerRow>> {
-      requireScope(principal, 'customers:read');
       requireOwnCompany(principal, args.companyId, 'companyId');
       const v = new Violations();
       const filter = listFilter(args, v);
@@ -135,7 +104,6 @@ export function customerService(serviceContext: ServiceContext) {
 
     /** CreateCustomer: the customer with its address, tags and notes, in one transaction. */
     async create(input: CreateCustomerInput): Promise<CustomerRow> {
-      requireScope(principal, 'customers:write');
       requireOwnCompany(principal, input.companyId, 'input.companyId');
 
       const v = new Violations();
@@ -224,7 +192,6 @@ export function customerService(serviceContext: ServiceContext) {
      * replaces the PRIMARY one, tags become the given set, notes are appended or edited.
      */
     async update(input: UpdateCustomerInput): Promise<CustomerRow> {
-      requireScope(principal, 'customers:write');
       requireOwnCompany(principal, input.companyId, 'input.companyId');
 
       const v = new Violations();

@@ -1,14 +1,12 @@
-// Notes: a customer's notes, newest first. Append (1..100 in one transaction), list, edit and
-// delete; every change moves the customer's lastUpdatedTime, so that a client syncing by
+// Notes: append (1..100 in one transaction), edit and delete; every change moves the customer's lastUpdatedTime, so that a client syncing by
 // filter.lastUpdatedTime sees it.
 import type { CustomerRow, NoteRow } from '../db/schema.js';
 import { NotFound, Violations } from '../errors.js';
 import { orderByKeys } from '../lib/batch.js';
 import { isIdOf, newId } from '../lib/ids.js';
-import { requireScope, type ServiceContext } from './context.js';
 import { type NoteInput, noteText, parseNotes } from './customer-input.js';
-import { changeCustomer, requireCustomer } from './customer-write.js';
-import { type Page, type PageArgs, perCustomerPages } from './page.js';
+import { changeCustomer } from './customer-write.js';
+import type { ServiceContext } from './service-context.js';
 
 export interface AppendCustomerNotesInput {
   customerId: string;
@@ -27,45 +25,11 @@ export interface DeleteCustomerNoteInput {
 }
 
 export function noteService(serviceContext: ServiceContext) {
-  const { principal, repos } = serviceContext;
-
-  const pages = perCustomerPages({
-    name: 'notes',
-    companyId: repos.companyId,
-    fetch: repos.notes.pageByCustomerIds,
-    count: repos.notes.countByCustomerIds,
-    sortTime: (note: NoteRow) => note.createdTime,
-  });
-
   return {
-    /** Notes by ID (any order; unknown and foreign IDs are left out). */
-    findByIds(ids: readonly string[]): Promise<NoteRow[]> {
-      requireScope(principal, 'customers:read');
-      const wanted = ids.filter((id) => isIdOf('note', id));
-      return wanted.length > 0 ? repos.notes.findByIds(wanted) : Promise.resolve([]);
-    },
-
-    /**
-     * Batch: one page of notes per customer, newest first, all in one statement. A customer
-     * whose arguments are invalid (an `after` made for another customer) gets its error alone.
-     */
-    pagesForCustomers: pages.load,
-
-    /** ListCustomerNotes: one customer's notes, newest first; NOT_FOUND for an unknown customer. */
-    async list(customerId: string, args: PageArgs): Promise<Page<NoteRow>> {
-      requireScope(principal, 'customers:read');
-      pages.check(customerId, args);
-      await requireCustomer(repos, customerId);
-      const [page] = await pages.load([customerId], args);
-      if (!page || page instanceof Error) throw page ?? new NotFound('Customer', customerId);
-      return page;
-    },
-
     /** AppendCustomerNotes: 1..100 notes in one transaction, returned in the order given. */
     async append(
       input: AppendCustomerNotesInput,
     ): Promise<{ notes: NoteRow[]; customer: CustomerRow }> {
-      requireScope(principal, 'customers:write');
       const v = new Violations();
       if (input.notes.length === 0) v.add('input.notes', 'must have at least one note');
       const { added } = parseNotes(v, 'input.notes', input.notes, false);
@@ -91,7 +55,6 @@ export function noteService(serviceContext: ServiceContext) {
 
     /** UpdateCustomerNote: new text; createdTime stays, lastUpdatedTime/By move. */
     async update(input: UpdateCustomerNoteInput): Promise<NoteRow> {
-      requireScope(principal, 'customers:write');
       const v = new Violations();
       const text = noteText(v, 'input.note', input.note);
       v.throwIfAny();
@@ -111,7 +74,6 @@ export function noteService(serviceContext: ServiceContext) {
 
     /** DeleteCustomerNote: removes one note; a second delete is NOT_FOUND. */
     async remove(input: DeleteCustomerNoteInput): Promise<string> {
-      requireScope(principal, 'customers:write');
       await changeCustomer(serviceContext, input.customerId, async ({ tx, customer }) => {
         const deleted =
           isIdOf('note', input.noteId) && (await tx.notes.delete(customer.id, input.noteId));

@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { type App, type AppDeps, createApp } from '../../src/app.js';
-import { createAuthenticator } from '../../src/auth.js';
+import { createAuthenticator } from '../../src/auth/authenticator.js';
 import { openStore, type Store } from '../../src/db/client.js';
+import { type App, type AppDeps, createApp } from '../../src/http/app.js';
 import { randomToken } from '../../src/lib/ids.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/lib/logger.js';
 import { apiKeyRepository } from '../../src/repositories/api-key.js';
 
 export const TEST_JWT_SECRET = 'customer-graph-test-secret-of-at-least-32-chars';

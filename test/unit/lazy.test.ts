@@ -4,12 +4,12 @@
 // their own, and V8 kept them alive past their request (test/memory.test.ts measures that).
 import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { type ContextDeps, createServices } from '../../src/context.js';
+import { type ContextDeps, createContext } from '../../src/context.js';
 import type { Database } from '../../src/db/client.js';
+import { createLoaders } from '../../src/graphql/loaders.js';
 import { lazyObjects } from '../../src/lib/lazy.js';
-import { createLoaders } from '../../src/loaders.js';
+import { toPage } from '../../src/lib/page.js';
 import { createRepositories } from '../../src/repositories/index.js';
-import { toPage } from '../../src/services/page.js';
 
 v8.setFlagsFromString('--allow-natives-syntax');
 const haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (
@@ -61,11 +61,9 @@ describe('per-request objects keep one hidden class', () => {
     companyId: 'cmp_a',
     actorId: 'stf_a',
     scopes: new Set(['customers:read']),
-    kind: 'jwt' as const,
   };
   const deps: ContextDeps = {
     db,
-    authenticate: async () => principal,
     customerQuota: 10,
     clock: () => new Date(),
     publicBaseUrl: 'https://example.test',
@@ -76,9 +74,10 @@ describe('per-request objects keep one hidden class', () => {
 
   it.each([
     ['lazyObjects', () => numbered(1)],
-    ['services', () => createServices(deps, principal, origin)],
+    ['a context', () => createContext(deps, principal, origin)],
+    ['services', () => createContext(deps, principal, origin).services],
     ['repositories', () => createRepositories(db, 'cmp_a')],
-    ['loaders', () => createLoaders(createServices(deps, principal, origin))],
+    ['loaders', () => createLoaders(createRepositories(db, 'cmp_a'))],
     [
       'a page and its pageInfo',
       () =>

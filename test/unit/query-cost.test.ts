@@ -1,6 +1,6 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { countNodes } from '../../src/query-cost.js';
+import { countNodes } from '../../src/graphql/query-cost.js';
 
 const count = (query: string, variables: Record<string, unknown> = {}, operationName?: string) =>
   countNodes(parse(query), operationName, variables);

@@ -14,9 +14,9 @@ import {
   visit,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { DomainError, type ErrorCode, type FieldViolation } from './errors.js';
-import type { Logger } from './logger.js';
-import { requestIdOf } from './request-scope.js';
+import { DomainError, type ErrorCode, type FieldViolation } from '../errors.js';
+import { requestIdOf } from '../http/request-id.js';
+import type { Logger } from '../lib/logger.js';
 
 const HTTP_STATUS: Partial<Record<string, number>> = { UNAUTHENTICATED: 401 };
 
@@ -223,12 +223,45 @@ function variableArguments(
 
 type ExecuteHookResult = Exclude<Awaited<ReturnType<NonNullable<Plugin['onExecute']>>>, void>;
 
+/** graphql-js's "Did you mean …?" hints, which name fields, types and values of the schema. */
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
+
+function withoutSuggestions(error: GraphQLError): GraphQLError {
+  const message = error.message.replace(SUGGESTION, '');
+  if (message === error.message) return error;
+  const violations = error.extensions.fieldViolations as FieldViolation[] | undefined;
+  return new GraphQLError(message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: {
+      ...error.extensions,
+      ...(violations && {
+        fieldViolations: violations.map((v) => ({
+          ...v,
+          description: v.description.replace(SUGGESTION, ''),
+        })),
+      }),
+    },
+  });
+}
+
+export interface ErrorCodeOptions {
+  /**
+   * Whether errors about the request may suggest names from the schema ("Did you mean …?"); off
+   * in production, where the schema is shown only through introspection.
+   */
+  fieldSuggestions?: boolean;
+}
+
 /**
  * Adds codes and field paths to the request errors graphql-js produces, where the document is
  * at hand: validation errors (which do not pass through maskError) and variable coercion errors.
  */
-
-export function useErrorCodes(): Plugin {
+export function useErrorCodes({ fieldSuggestions = true }: ErrorCodeOptions = {}): Plugin {
+  const told = fieldSuggestions ? (error: GraphQLError) => error : withoutSuggestions;
   // When the (compiled) execution refuses the variables, they are coerced again by graphql-js,
   // whose errors name the offending input ("at \"input.phone\""), to make fieldViolations of.
   // Only then: the success path coerces once. One handler for every request (it gets the
@@ -248,7 +281,7 @@ export function useErrorCodes(): Plugin {
       const variableArgs = variableArguments(args.document, args.operationName);
       setResult({
         errors: errors.map((error) =>
-          withCode(error, 'INVALID_ARGUMENT', violationsOf(error, variableArgs)),
+          told(withCode(error, 'INVALID_ARGUMENT', violationsOf(error, variableArgs))),
         ),
       });
     },
@@ -264,7 +297,7 @@ export function useErrorCodes(): Plugin {
             const violations =
               violationsOf(error) ??
               (path ? [{ field: path, description: error.message }] : undefined);
-            return withCode(error, 'INVALID_ARGUMENT', violations);
+            return told(withCode(error, 'INVALID_ARGUMENT', violations));
           }),
         );
       };

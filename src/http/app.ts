@@ -2,26 +2,30 @@
 // GraphQL-over-HTTP spec, GraphiQL in a browser), /healthz and /readyz. No listening and no
 // environment reads here: tests call app.fetch, main.ts serves app.handle.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createInMemoryAPQStore, useAPQ } from '@graphql-yoga/plugin-apq';
-import { createYoga, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
-import type { Authenticate } from './auth.js';
-import { useBodySizeLimit } from './body-limit.js';
-import { useCardOnFilePages } from './cof-pages.js';
-import { type Context, createContext } from './context.js';
-import { useCorsAllowlist } from './cors.js';
-import type { Store } from './db/client.js';
-import { maskError, useErrorCodes, useInternalErrorReports } from './graphql-errors.js';
-import type { Logger } from './logger.js';
-import { useQueryCostLimit } from './query-cost.js';
-import { requestIdOf, totals } from './request-scope.js';
-import { schema } from './schema/index.js';
+import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
+import type { Authenticate } from '../auth/authenticator.js';
+import { type Context, createContext } from '../context.js';
+import type { Store } from '../db/client.js';
+import { Unauthenticated } from '../errors.js';
+import { maskError, useErrorCodes, useInternalErrorReports } from '../graphql/error-boundary.js';
+import { useCompiledExecution } from '../graphql/execution.js';
+import { useQueryCostLimit } from '../graphql/query-cost.js';
+import type { Logger } from '../lib/logger.js';
+import { schema, uncheckedSchema } from '../schema/index.js';
 import {
   type CardOnFileProvider,
   cofRedemptionService,
   developmentCardProvider,
-} from './services/card-on-file.js';
+} from '../services/card-on-file.js';
+import { type AuthenticatedServerContext, useAuthentication } from './authentication.js';
+import { useBodySizeLimit } from './body-limit.js';
+import { useCardOnFilePages } from './cof-pages.js';
+import { useCorsAllowlist } from './cors.js';
+import { useMetrics } from './metrics.js';
+import { useReadiness } from './readiness.js';
+import { requestIdOf, useRequestIds } from './request-id.js';
 
 export interface AppDeps {
   store: Store;
@@ -42,6 +46,8 @@ export interface AppDeps {
   metrics?: boolean;
   /** Browser origins allowed to call cross-origin, with credentials; none by default. */
   corsOrigins?: readonly string[];
+  /** Whether errors may suggest schema names ("Did you mean …?"); off in production. */
+  fieldSuggestions?: boolean;
 }
 
 export interface App {
@@ -53,74 +59,15 @@ export interface App {
   idle(): Promise<void>;
 }
 
-/** Counts requests, and echoes the request ID in every response, so a client can quote it. */
-function useRequestIds(): Plugin {
-  return {
-    onRequest() {
-      totals.requests += 1;
-    },
-    onResponse({ request, response }) {
-      response.headers.set('x-request-id', requestIdOf(request));
-    },
-  };
-}
-
-/** /metrics: process-wide counters in Prometheus' text format. */
-function useMetrics(): Plugin {
-  return {
-    onRequest({ url, endResponse, fetchAPI }) {
-      if (url.pathname !== '/metrics') return;
-      const body = [
-        '# TYPE customer_graph_requests_total counter',
-        `customer_graph_requests_total ${totals.requests}`,
-        '# TYPE customer_graph_sql_statements_total counter',
-        `customer_graph_sql_statements_total ${totals.statements}`,
-        '',
-      ].join('\n');
-      endResponse(
-        new fetchAPI.Response(body, { headers: { 'content-type': 'text/plain; version=0.0.4' } }),
-      );
-    },
-  };
-}
-
-/** /readyz answers 200 only while the database answers. */
-function useReadiness(store: Store, logger: Logger): Plugin {
-  type Payload = Parameters<NonNullable<Plugin['onRequest']>>[0];
-  async function answer({ endResponse, fetchAPI }: Payload) {
-    try {
-      await store.ping();
-      endResponse(
-        new fetchAPI.Response('{"status":"ready"}', {
-          headers: { 'content-type': 'application/json' },
-        }),
-      );
-    } catch (error) {
-      logger.warn('readiness check failed', { error });
-      endResponse(
-        new fetchAPI.Response('{"status":"database unavailable"}', {
-          status: 503,
-          headers: { 'content-type': 'application/json' },
-        }),
-      );
-    }
-  }
-  return {
-    // Synchronous for every other path (see useCardOnFilePages).
-    onRequest(payload) {
-      if (payload.url.pathname === '/readyz') return answer(payload);
-    },
-  };
-}
-
 const noop = () => {};
+
+const GRAPHQL_ENDPOINT = '/graphql';
 
 export async function createApp(deps: AppDeps): Promise<App> {
   const { store, logger } = deps;
   const clock = deps.clock ?? (() => new Date());
   const contextDeps = {
     db: store.db,
-    authenticate: deps.authenticate,
     customerQuota: deps.customerQuota,
     clock,
     publicBaseUrl: deps.publicBaseUrl,
@@ -143,9 +90,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ? (await import('@graphql-yoga/render-graphiql')).renderGraphiQL
     : undefined;
 
-  const yoga = createYoga<{ req?: IncomingMessage }, Context>({
+  const yoga = createYoga<{ req?: IncomingMessage } & AuthenticatedServerContext, Context>({
     schema,
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/healthz',
     landingPage: false,
     cors: false,
@@ -170,12 +117,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
         ? (...args) => logger.debug(String(args[0]), { detail: args.slice(1) })
         : noop,
     },
-    context: ({ request, req }) =>
-      createContext(contextDeps, request.headers.get('authorization'), {
+    context: ({ request, req, principal }) => {
+      // useAuthentication let the request in with its principal; a request without one cannot
+      // have passed it.
+      if (!principal)
+        throw new Unauthenticated('Send a credential: Authorization: Bearer <API key or JWT>');
+      return createContext(contextDeps, principal, {
         requestId: requestIdOf(request),
         ip: clientIp(request, req),
         userAgent: request.headers.get('user-agent'),
-      }),
+      });
+    },
     plugins: [
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
@@ -187,12 +139,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
         blockFieldSuggestion: { enabled: false },
       }),
       useQueryCostLimit(),
-      // Each document is compiled to JavaScript once, then executed without interpretation.
-      useGraphQlJit(
-        {},
-        { onError: (error) => logger.warn('graphql-jit could not compile a document', { error }) },
-      ),
-      useErrorCodes(),
+      // Each document is compiled to JavaScript once, then executed without interpretation;
+      // without the scope checks where the principal holds every scope they could ask for.
+      useCompiledExecution({
+        checked: schema,
+        unchecked: uncheckedSchema,
+        onCompileError: (error) =>
+          logger.warn('graphql-jit could not compile a document', { error }),
+      }),
+      useErrorCodes({ fieldSuggestions: deps.fieldSuggestions ?? true }),
       useInternalErrorReports(logger),
       useRequestIds(),
       useReadiness(store, logger),
@@ -200,6 +155,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       useCardOnFilePages(redemption, logger),
       useBodySizeLimit(),
       useCorsAllowlist(deps.corsOrigins ?? []),
+      // After the hooks that answer other paths and CORS preflights (which carry no credential),
+      // before anything reads the body or the document.
+      useAuthentication(deps.authenticate, [GRAPHQL_ENDPOINT], logger),
       // Automatic persisted queries (Apollo Client, urql): a document is sent once, then by its
       // SHA-256 hash; kept in memory, the 1,000 most recent for an hour.
       useAPQ({ store: createInMemoryAPQStore({ max: 1000, ttl: 3_600_000 }) }),

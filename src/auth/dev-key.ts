@@ -3,8 +3,8 @@
 // local file (only the hash is in the database), so that it is created once, not per start.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SCOPES } from './auth.js';
-import type { ApiKeyService } from './services/api-key.js';
+import type { ApiKeyService } from '../services/api-key.js';
+import { SCOPES } from './principal.js';
 
 /** The seed's examples use this company, so they run verbatim with the development key. */
 export const DEMO_COMPANY_ID = 'cmp_001';

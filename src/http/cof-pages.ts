@@ -2,9 +2,9 @@
 // redeems it. Small, self-contained HTML (no scripts, no external resources), never cached,
 // never indexed, and sending no referrer (the URL is the secret).
 import type { Plugin } from 'graphql-yoga';
-import { toDate } from './lib/time.js';
-import type { Logger } from './logger.js';
-import type { CofRedemptionService, LinkState } from './services/card-on-file.js';
+import type { Logger } from '../lib/logger.js';
+import { toDate } from '../lib/time.js';
+import type { CofRedemptionService, LinkState } from '../services/card-on-file.js';
 
 const PATH = /^\/cof\/([^/]+)$/;
 

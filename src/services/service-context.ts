@@ -1,4 +1,4 @@
-import type { Principal, Scope } from '../auth.js';
+import type { Principal } from '../auth/principal.js';
 import { PermissionDenied } from '../errors.js';
 import type { Repositories } from '../repositories/index.js';
 
@@ -15,17 +15,11 @@ export interface ServiceContext {
   /** Tenant repositories bound to the principal's company. */
   repos: Repositories;
   customerQuota: number;
-  request: RequestOrigin;
+  origin: RequestOrigin;
   /** The time card-on-file links are made and checked by (injectable for tests). */
   clock: () => Date;
   /** Base of the links the API hands out. */
   publicBaseUrl: string;
-}
-
-export function requireScope(principal: Principal, scope: Scope): void {
-  if (!principal.scopes.has(scope)) {
-    throw new PermissionDenied(`This operation needs the ${scope} scope`);
-  }
 }
 
 /** An argument naming a company must name the principal's own. */

@@ -9,21 +9,11 @@ import {
   errors as joseErrors,
   jwtVerify,
 } from 'jose';
-import { Unauthenticated } from './errors.js';
-import { sha256Hex } from './lib/hash.js';
-import { MAX_ID_LENGTH } from './lib/ids.js';
-import type { ApiKeyRepository } from './repositories/api-key.js';
-
-export const SCOPES = ['customers:read', 'customers:write'] as const;
-export type Scope = (typeof SCOPES)[number];
-
-export interface Principal {
-  companyId: string;
-  /** Written to createdBy/lastUpdatedBy: the staff ID (JWT `sub`) or the API key's ID. */
-  actorId: string;
-  scopes: ReadonlySet<string>;
-  kind: 'jwt' | 'api_key';
-}
+import { Unauthenticated } from '../errors.js';
+import { MAX_ID_LENGTH } from '../lib/ids.js';
+import type { ApiKeyRepository } from '../repositories/api-key.js';
+import { API_KEY_PREFIX, hashApiKey } from './api-key.js';
+import type { Principal } from './principal.js';
 
 export interface AuthOptions {
   jwtSecret: string | null;
@@ -31,10 +21,6 @@ export interface AuthOptions {
   audience: string;
   apiKeys: ApiKeyRepository;
 }
-
-export const API_KEY_PREFIX = 'ck_';
-
-export const hashApiKey = sha256Hex;
 
 const ASYMMETRIC = ['RS256', 'ES256'];
 const VERIFIED_TOKENS = 10_000;
@@ -105,7 +91,6 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
         companyId: key.companyId,
         actorId: key.id,
         scopes: new Set(key.scopes),
-        kind: 'api_key',
       };
     }
 
@@ -125,7 +110,6 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
       companyId: claims.company_id,
       actorId: claims.sub,
       scopes: new Set(scope.split(/\s+/).filter(Boolean)),
-      kind: 'jwt',
     };
     remember(credential, principal, (claims.exp ?? 0) * 1000);
     return principal;

@@ -1,8 +1,8 @@
-// What belongs to one HTTP request beyond GraphQL's context: its ID (for logs, masked errors and
-// the x-request-id header), kept per Request object. And process-wide counters for /metrics.
-// No AsyncLocalStorage: on Node 20 it hooks every promise, which costs a few percent of
-// throughput on every request.
+// Every request has an ID (for logs, masked errors and the x-request-id header), kept per Request
+// object: no AsyncLocalStorage, which on Node 20 hooks every promise of every request.
 import { randomUUID } from 'node:crypto';
+import type { Plugin } from 'graphql-yoga';
+import { totals } from './metrics.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const requestIds = new WeakMap<Request, string>();
@@ -21,10 +21,14 @@ export function requestIdOf(request: Request): string {
   return id;
 }
 
-/** Process-wide totals, served at /metrics when enabled (benchmarks read them). */
-export const totals = { requests: 0, statements: 0 };
-
-/** Counts one SQL statement. */
-export function countStatement(): void {
-  totals.statements += 1;
+/** Counts requests, and echoes the request ID in every response, so a client can quote it. */
+export function useRequestIds(): Plugin {
+  return {
+    onRequest() {
+      totals.requests += 1;
+    },
+    onResponse({ request, response }) {
+      response.headers.set('x-request-id', requestIdOf(request));
+    },
+  };
 }
