@@ -2,46 +2,39 @@
 
 import type { ObjectRef } from '@pothos/core';
 import type { Context } from '../context.js';
-import { addressType, complianceChannel, customerStatus } from '../db/schema.js';
+import type {
+  AddressTypeValue,
+  ComplianceChannelValue,
+  CustomerStatusValue,
+} from '../db/schema.js';
 import { kindOfId } from '../lib/ids.js';
 import type { Page } from '../lib/page.js';
 import { type BuilderTypes, builder } from './builder.js';
 
+// The GraphQL enums carry the database's values as their names; `satisfies` keeps the two equal.
 export const CustomerStatus = builder.enumType('CustomerStatus', {
   description: 'Whether the customer is currently served.',
   values: {
-    ACTIVE: { value: customerStatus.enumValues[0], description: 'A current customer.' },
-    INACTIVE: {
-      value: customerStatus.enumValues[1],
-      description: 'No longer served; kept for history.',
-    },
-  },
+    ACTIVE: { description: 'A current customer.' },
+    INACTIVE: { description: 'No longer served; kept for history.' },
+  } satisfies Record<CustomerStatusValue, unknown>,
 });
 
 export const AddressType = builder.enumType('AddressType', {
   description: 'The role of an address.',
   values: {
-    PRIMARY: {
-      value: addressType.enumValues[0],
-      description: 'The main address; at most one per customer.',
-    },
-    SECONDARY: { value: addressType.enumValues[1], description: 'Any further address.' },
-  },
+    PRIMARY: { description: 'The main address; at most one per customer.' },
+    SECONDARY: { description: 'Any further address.' },
+  } satisfies Record<AddressTypeValue, unknown>,
 });
 
 export const ComplianceChannel = builder.enumType('ComplianceChannel', {
   description: 'A channel through which the business may contact a customer.',
   values: {
-    COMPLIANCE_CHANNEL_SMS: {
-      value: complianceChannel.enumValues[0],
-      description: 'SMS text messages.',
-    },
-    COMPLIANCE_CHANNEL_EMAIL: { value: complianceChannel.enumValues[1], description: 'E-mail.' },
-    COMPLIANCE_CHANNEL_AUTO_CALL: {
-      value: complianceChannel.enumValues[2],
-      description: 'Automated phone calls.',
-    },
-  },
+    COMPLIANCE_CHANNEL_SMS: { description: 'SMS text messages.' },
+    COMPLIANCE_CHANNEL_EMAIL: { description: 'E-mail.' },
+    COMPLIANCE_CHANNEL_AUTO_CALL: { description: 'Automated phone calls.' },
+  } satisfies Record<ComplianceChannelValue, unknown>,
 });
 
 export const IntervalInput = builder.inputType('IntervalInput', {
