@@ -80,8 +80,8 @@ export class Violations {
     this.list.push({ field, description });
   }
 
-  get empty(): boolean {
-    return this.list.length === 0;
+  addAll(violations: readonly FieldViolation[]): void {
+    this.list.push(...violations);
   }
 
   throwIfAny(): void {

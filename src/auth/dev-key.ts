@@ -25,7 +25,7 @@ export async function ensureDevKey(
   }
   const { key, row } = await keys.create({
     companyId: DEMO_COMPANY_ID,
-    scopes: SCOPES,
+    scopes: [...SCOPES],
     name: 'development key (created by npm start)',
   });
   if (file !== null) {

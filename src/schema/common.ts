@@ -116,3 +116,26 @@ export function afterWrite<T>(ctx: Context, value: T): T {
   ctx.loaders = ctx.loaders.renewed();
   return value;
 }
+
+/** An input's shape with every field present and non-null, lists by their items. */
+type FieldsOf<T> = T extends readonly (infer Item)[]
+  ? FieldsOf<Item>[]
+  : T extends Date
+    ? T
+    : T extends object
+      ? { [K in keyof T]-?: FieldsOf<NonNullable<T[K]>> }
+      : T;
+
+/**
+ * True when a GraphQL input type (its Pothos-inferred shape) takes exactly what the service's
+ * rules take (services/input-rules.ts): the same fields at every depth, of the same types, and
+ * required where the rules require them. Checked by the compiler where each input is defined:
+ * `const _: Implements<typeof SomeInput.$inferInput, SomeRules> = true`.
+ */
+export type Implements<GraphQLInput, Rules> = [GraphQLInput] extends [Rules]
+  ? [FieldsOf<GraphQLInput>] extends [FieldsOf<Rules>]
+    ? [FieldsOf<Rules>] extends [FieldsOf<GraphQLInput>]
+      ? true
+      : never
+    : never
+  : never;

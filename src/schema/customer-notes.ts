@@ -1,8 +1,12 @@
 // The upstream's note operations: ListCustomerNotes, AppendCustomerNotes, and editing and
 // deleting one note.
 import type { CustomerRow, NoteRow } from '../db/schema.js';
+import type {
+  AppendCustomerNotesInput as AppendCustomerNotesInputShape,
+  UpdateCustomerNoteInput as UpdateCustomerNoteInputShape,
+} from '../services/input-rules.js';
 import { builder } from './builder.js';
-import { afterWrite, DEFAULT_PAGE_SIZE } from './common.js';
+import { afterWrite, DEFAULT_PAGE_SIZE, type Implements } from './common.js';
 import { Customer, NoteInput, pageOfCustomer } from './customer.js';
 import { CustomerNote, CustomerNoteConnection } from './note.js';
 
@@ -36,6 +40,10 @@ const AppendCustomerNotesInput = builder.inputType('AppendCustomerNotesInput', {
     }),
   }),
 });
+const _appendCustomerNotesImplements: Implements<
+  typeof AppendCustomerNotesInput.$inferInput,
+  AppendCustomerNotesInputShape
+> = true;
 
 const AppendCustomerNotesPayload = builder
   .objectRef<{ notes: NoteRow[]; customer: CustomerRow }>('AppendCustomerNotesPayload')
@@ -61,6 +69,10 @@ const UpdateCustomerNoteInput = builder.inputType('UpdateCustomerNoteInput', {
     note: t.string({ required: true, description: 'The new text, 1..10,000 characters.' }),
   }),
 });
+const _updateCustomerNoteImplements: Implements<
+  typeof UpdateCustomerNoteInput.$inferInput,
+  UpdateCustomerNoteInputShape
+> = true;
 
 const UpdateCustomerNotePayload = builder
   .objectRef<{ note: NoteRow }>('UpdateCustomerNotePayload')

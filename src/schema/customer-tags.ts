@@ -1,7 +1,8 @@
 // The upstream's tag operations: ListCustomerTags and AppendCustomerTags.
 import type { CustomerRow, TagRow } from '../db/schema.js';
+import type { AppendCustomerTagsInput as AppendCustomerTagsInputShape } from '../services/input-rules.js';
 import { builder } from './builder.js';
-import { afterWrite } from './common.js';
+import { afterWrite, type Implements } from './common.js';
 import { Customer, loadCustomer, TagInput } from './customer.js';
 import { CustomerTag } from './tag.js';
 
@@ -32,6 +33,10 @@ const AppendCustomerTagsInput = builder.inputType('AppendCustomerTagsInput', {
     }),
   }),
 });
+const _appendCustomerTagsImplements: Implements<
+  typeof AppendCustomerTagsInput.$inferInput,
+  AppendCustomerTagsInputShape
+> = true;
 
 const AppendCustomerTagsPayload = builder
   .objectRef<{ tags: TagRow[]; customer: CustomerRow }>('AppendCustomerTagsPayload')

@@ -5,6 +5,11 @@ import type { CustomerRow, ReferralSourceRow } from '../db/schema.js';
 import { InvalidArgument, NotFound } from '../errors.js';
 import { MAX_IDS_PER_REQUEST } from '../lib/ids.js';
 import type { PageArgs } from '../lib/page.js';
+import type {
+  CreateCustomerInput as CreateCustomerInputShape,
+  CustomerFilterInput,
+  UpdateCustomerInput as UpdateCustomerInputShape,
+} from '../services/input-rules.js';
 import { Address, AddressInput } from './address.js';
 import { builder } from './builder.js';
 import {
@@ -13,6 +18,7 @@ import {
   CustomerStatus,
   connection,
   DEFAULT_PAGE_SIZE,
+  type Implements,
   IntervalInput,
   Node,
 } from './common.js';
@@ -233,6 +239,10 @@ const CustomerFilter = builder.inputType('CustomerFilter', {
     }),
   }),
 });
+const _customerFilterImplements: Implements<
+  typeof CustomerFilter.$inferInput,
+  NonNullable<CustomerFilterInput>
+> = true;
 
 builder.queryFields((t) => ({
   customer: t.field({
@@ -363,7 +373,10 @@ const CreateCustomerInput = builder.inputType('CreateCustomerInput', {
   description: 'CreateCustomer: the upstream request, field for field.',
   fields: (t) => ({
     companyId: t.id({ required: true, description: 'Must be the company of your credential.' }),
-    preferredBusinessId: t.id({ required: true, description: 'The preferred business location.' }),
+    preferredBusinessId: t.id({
+      required: true,
+      description: 'The preferred business location.',
+    }),
     firstName: t.string({ required: true, description: '1..100 characters after trimming.' }),
     lastName: t.string({ required: true, description: '1..100 characters after trimming.' }),
     phone: t.string({
@@ -386,6 +399,10 @@ const CreateCustomerInput = builder.inputType('CreateCustomerInput', {
     avatarPath: t.string({ description: 'An https URL of the profile picture.' }),
   }),
 });
+const _createCustomerImplements: Implements<
+  typeof CreateCustomerInput.$inferInput,
+  CreateCustomerInputShape
+> = true;
 
 const UpdateCustomerInput = builder.inputType('UpdateCustomerInput', {
   description:
@@ -423,6 +440,10 @@ const UpdateCustomerInput = builder.inputType('UpdateCustomerInput', {
     colorCode: t.string({ description: '#RRGGBB; null clears it.' }),
   }),
 });
+const _updateCustomerImplements: Implements<
+  typeof UpdateCustomerInput.$inferInput,
+  UpdateCustomerInputShape
+> = true;
 
 const CustomerPayload = (name: string, description: string) =>
   builder.objectRef<{ customer: CustomerRow }>(name).implement({

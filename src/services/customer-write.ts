@@ -7,7 +7,7 @@ import { FailedPrecondition, NotFound } from '../errors.js';
 import { isIdOf } from '../lib/ids.js';
 import type { CustomerPatch } from '../repositories/customer.js';
 import type { Repositories } from '../repositories/index.js';
-import type { TagRef } from './customer-input.js';
+import type { TagRef } from './input-rules.js';
 import type { ServiceContext } from './service-context.js';
 
 export interface CustomerChange<T> {

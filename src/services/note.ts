@@ -1,23 +1,18 @@
-// Notes: append (1..100 in one transaction), edit and delete; every change moves the customer's lastUpdatedTime, so that a client syncing by
-// filter.lastUpdatedTime sees it.
+// Notes: append (1..100 in one transaction), edit and delete; every change moves the customer's
+// lastUpdatedTime, so that a client syncing by filter.lastUpdatedTime sees it.
 import type { CustomerRow, NoteRow } from '../db/schema.js';
-import { NotFound, Violations } from '../errors.js';
+import { NotFound } from '../errors.js';
 import { orderByKeys } from '../lib/batch.js';
 import { isIdOf, newId } from '../lib/ids.js';
-import { type NoteInput, noteText, parseNotes } from './customer-input.js';
 import { changeCustomer } from './customer-write.js';
+import {
+  type AppendCustomerNotesInput,
+  appendCustomerNotesInput,
+  parse,
+  type UpdateCustomerNoteInput,
+  updateCustomerNoteInput,
+} from './input-rules.js';
 import type { ServiceContext } from './service-context.js';
-
-export interface AppendCustomerNotesInput {
-  customerId: string;
-  notes: readonly NoteInput[];
-}
-
-export interface UpdateCustomerNoteInput {
-  customerId: string;
-  noteId: string;
-  note: string;
-}
 
 export interface DeleteCustomerNoteInput {
   customerId: string;
@@ -30,17 +25,15 @@ export function noteService(serviceContext: ServiceContext) {
     async append(
       input: AppendCustomerNotesInput,
     ): Promise<{ notes: NoteRow[]; customer: CustomerRow }> {
-      const v = new Violations();
-      if (input.notes.length === 0) v.add('input.notes', 'must have at least one note');
-      const { added } = parseNotes(v, 'input.notes', input.notes, false);
-      v.throwIfAny();
-      const ids = added.map(() => newId('note'));
+      const { notes } = parse(appendCustomerNotesInput, input, 'input');
+      const added = notes.added.map((note) => ({ id: newId('note'), note }));
+      const ids = added.map((note) => note.id);
       const { value, customer } = await changeCustomer(
         serviceContext,
         input.customerId,
         async ({ tx, customer: current, actor, now }) => ({
           value: await tx.notes.insertMany(
-            added.map((note, i) => ({ id: ids[i]!, customerId: current.id, note })),
+            added.map((note) => ({ ...note, customerId: current.id })),
             actor,
             now,
           ),
@@ -55,15 +48,13 @@ export function noteService(serviceContext: ServiceContext) {
 
     /** UpdateCustomerNote: new text; createdTime stays, lastUpdatedTime/By move. */
     async update(input: UpdateCustomerNoteInput): Promise<NoteRow> {
-      const v = new Violations();
-      const text = noteText(v, 'input.note', input.note);
-      v.throwIfAny();
+      const { note: text } = parse(updateCustomerNoteInput, input, 'input');
       const { value } = await changeCustomer(
         serviceContext,
         input.customerId,
         async ({ tx, customer, actor, now }) => {
           const note = isIdOf('note', input.noteId)
-            ? await tx.notes.updateText(customer.id, input.noteId, text!, actor, now)
+            ? await tx.notes.updateText(customer.id, input.noteId, text, actor, now)
             : null;
           if (!note) throw new NotFound('Note', input.noteId);
           return { value: note, changed: true };

@@ -2,15 +2,9 @@
 // the tags applied to each customer. Applying a tag the customer already has is a no-op, also
 // under concurrent appends: unique constraints with ON CONFLICT, never read-then-write.
 import type { CustomerRow, TagRow } from '../db/schema.js';
-import { Violations } from '../errors.js';
-import { parseTags, type TagInput } from './customer-input.js';
 import { changeCustomer, resolveTags } from './customer-write.js';
+import { type AppendCustomerTagsInput, appendCustomerTagsInput, parse } from './input-rules.js';
 import type { ServiceContext } from './service-context.js';
-
-export interface AppendCustomerTagsInput {
-  customerId: string;
-  tags: readonly TagInput[];
-}
 
 export function tagService(serviceContext: ServiceContext) {
   return {
@@ -21,10 +15,7 @@ export function tagService(serviceContext: ServiceContext) {
     async append(
       input: AppendCustomerTagsInput,
     ): Promise<{ tags: TagRow[]; customer: CustomerRow }> {
-      const v = new Violations();
-      if (input.tags.length === 0) v.add('input.tags', 'must have at least one tag');
-      const refs = parseTags(v, 'input.tags', input.tags);
-      v.throwIfAny();
+      const { tags: refs } = parse(appendCustomerTagsInput, input, 'input');
       const { value, customer } = await changeCustomer(
         serviceContext,
         input.customerId,
