@@ -22,7 +22,7 @@ import {
 import { type AuthenticatedServerContext, useAuthentication } from './authentication.js';
 import { useBodySizeLimit } from './body-limit.js';
 import { useCardOnFilePages } from './cof-pages.js';
-import { useCorsAllowlist } from './cors.js';
+import { corsPolicy, useVaryByOrigin } from './cors.js';
 import { useMetrics } from './metrics.js';
 import { useReadiness } from './readiness.js';
 import { requestIdOf, useRequestIds } from './request-id.js';
@@ -95,7 +95,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/healthz',
     landingPage: false,
-    cors: false,
+    cors: corsPolicy(deps.corsOrigins ?? []),
     // Limited by useBodySizeLimit, which does not stream every body through a TransformStream.
     maxRequestBodySize: false,
     graphiql: deps.graphiql === false ? false : deps.graphiql,
@@ -154,7 +154,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...(deps.metrics ? [useMetrics()] : []),
       useCardOnFilePages(redemption, logger),
       useBodySizeLimit(),
-      useCorsAllowlist(deps.corsOrigins ?? []),
+      ...(deps.corsOrigins?.length ? [useVaryByOrigin()] : []),
       // After the hooks that answer other paths and CORS preflights (which carry no credential),
       // before anything reads the body or the document.
       useAuthentication(deps.authenticate, [GRAPHQL_ENDPOINT], logger),
