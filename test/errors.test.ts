@@ -43,6 +43,11 @@ describe('errors', () => {
         (line) => line.includes('"requestId":"req-test-123"') && line.includes('"level":"error"'),
       ),
     ).toBe(true);
+    // Readiness says so, without the cause: that goes to the log.
+    const ready = await app.fetch(new Request('http://localhost/readyz'));
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'database unavailable' });
+    expect(logs.some((line) => line.includes('readiness check failed'))).toBe(true);
   });
 
   it('give a syntax error INVALID_ARGUMENT', async () => {

@@ -1,32 +1,24 @@
-// /readyz answers 200 only while the database answers.
-import type { Plugin } from 'graphql-yoga';
+// /readyz answers 200 only while the database answers (Yoga's readiness check), with a JSON body
+// either way; why the database is unreachable goes to the log, not to the anonymous caller.
+import { type Plugin, useReadinessCheck } from 'graphql-yoga';
 import type { Store } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
 
 export function useReadiness(store: Store, logger: Logger): Plugin {
-  type Payload = Parameters<NonNullable<Plugin['onRequest']>>[0];
-  async function answer({ endResponse, fetchAPI }: Payload) {
-    try {
-      await store.ping();
-      endResponse(
-        new fetchAPI.Response('{"status":"ready"}', {
-          headers: { 'content-type': 'application/json' },
-        }),
-      );
-    } catch (error) {
-      logger.warn('readiness check failed', { error });
-      endResponse(
-        new fetchAPI.Response('{"status":"database unavailable"}', {
+  const json = { 'content-type': 'application/json' };
+  return useReadinessCheck({
+    endpoint: '/readyz',
+    check: async ({ fetchAPI }) => {
+      try {
+        await store.ping();
+        return new fetchAPI.Response('{"status":"ready"}', { headers: json });
+      } catch (error) {
+        logger.warn('readiness check failed', { error });
+        return new fetchAPI.Response('{"status":"database unavailable"}', {
           status: 503,
-          headers: { 'content-type': 'application/json' },
-        }),
-      );
-    }
-  }
-  return {
-    // Synchronous for every other path (see useCardOnFilePages).
-    onRequest(payload) {
-      if (payload.url.pathname === '/readyz') return answer(payload);
+          headers: json,
+        });
+      }
     },
-  };
+  });
 }
