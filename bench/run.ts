@@ -373,7 +373,7 @@ async function main() {
         : {}),
       ...(process.env.WORKERS ? { WORKERS: process.env.WORKERS } : {}),
     },
-    /"message":"listening","url":"(http:\/\/[^"]+)\/graphql"/,
+    /"url":"(http:\/\/[^"]+)\/graphql"[^\n]*"message":"listening"/,
   );
   const raw = await start('raw', RAW_BUNDLE, {}, /raw baseline listening on (\d+)/);
   raw.url = `http://127.0.0.1:${raw.url}`;

@@ -82,13 +82,13 @@ async function serve(
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info('stopping', { signal });
+    logger.info({ signal }, 'stopping');
     server.close(async () => {
       // Connections are closed; requests whose clients left may still be running.
       await app.idle();
       await store
         .close()
-        .catch((error: unknown) => logger.error('closing the store failed', { error }));
+        .catch((error: unknown) => logger.error({ error }, 'closing the store failed'));
       process.exit(0);
     });
     server.closeIdleConnections();
@@ -124,11 +124,11 @@ async function main() {
       listening += 1;
       if (listening === config.workers) {
         if (devKey) printDevKey(config, address.port, devKey);
-        logger.info('listening', { ...describe(config, address.port), workers: config.workers });
+        logger.info({ ...describe(config, address.port), workers: config.workers }, 'listening');
       }
     });
     cluster.on('exit', (worker, code, signal) => {
-      if (!stopping) logger.error('a worker exited', { pid: worker.process.pid, code, signal });
+      if (!stopping) logger.error({ pid: worker.process.pid, code, signal }, 'a worker exited');
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(stopping ? 0 : 1);
     });
     let stopping = false;
@@ -145,7 +145,7 @@ async function main() {
   const port = await serve(config, logger, store, devKey);
   if (devKey) printDevKey(config, port, devKey);
   // Logged last: a supervisor (or a test) waiting for this line finds the key printed already.
-  logger.info('listening', describe(config, port));
+  logger.info(describe(config, port), 'listening');
 }
 
 main().catch((error: unknown) => {

@@ -120,11 +120,10 @@ export function useInternalErrorReports(logger: Logger): Plugin {
         errors: result.errors.map((error) => {
           if (error.extensions?.code !== 'INTERNAL' || !(error instanceof GraphQLError))
             return error;
-          logger.error('internal error', {
-            requestId,
-            error: unexpected.get(error) ?? error,
-            path: error.path,
-          });
+          logger.error(
+            { requestId, error: unexpected.get(error) ?? error, path: error.path },
+            'internal error',
+          );
           return new GraphQLError(error.message, {
             nodes: error.nodes,
             path: error.path,

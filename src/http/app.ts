@@ -61,6 +61,12 @@ export interface App {
 
 const noop = () => {};
 
+/** Yoga's log calls (a message, then details) as pino's, or nothing when the level is off. */
+const yogaLog = (logger: Logger, level: 'debug' | 'info' | 'warn') =>
+  logger.isLevelEnabled(level)
+    ? (message: unknown, ...detail: unknown[]) => logger[level]({ detail }, String(message))
+    : noop;
+
 const GRAPHQL_ENDPOINT = '/graphql';
 
 export async function createApp(deps: AppDeps): Promise<App> {
@@ -101,21 +107,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     graphiql: deps.graphiql === false ? false : deps.graphiql,
     ...(renderGraphiQL ? { renderGraphiQL } : {}),
     maskedErrors: { maskError },
-    // Yoga logs several debug lines per request: a level that is off costs nothing.
+    // Yoga logs several debug lines per request: a level that is off costs nothing. Errors
+    // worth logging are logged with their request ID (useInternalErrorReports), so Yoga's own
+    // error lines go to debug.
     logging: {
-      debug: logger.enabled('debug')
-        ? (...args) => logger.debug(String(args[0]), { detail: args.slice(1) })
-        : noop,
-      info: logger.enabled('info')
-        ? (...args) => logger.info(String(args[0]), { detail: args.slice(1) })
-        : noop,
-      warn: logger.enabled('warn')
-        ? (...args) => logger.warn(String(args[0]), { detail: args.slice(1) })
-        : noop,
-      // Errors worth logging are logged with their request ID (useInternalErrorReports).
-      error: logger.enabled('debug')
-        ? (...args) => logger.debug(String(args[0]), { detail: args.slice(1) })
-        : noop,
+      debug: yogaLog(logger, 'debug'),
+      info: yogaLog(logger, 'info'),
+      warn: yogaLog(logger, 'warn'),
+      error: yogaLog(logger, 'debug'),
     },
     context: ({ request, req, principal }) => {
       // useAuthentication let the request in with its principal; a request without one cannot
@@ -145,7 +144,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         checked: schema,
         unchecked: uncheckedSchema,
         onCompileError: (error) =>
-          logger.warn('graphql-jit could not compile a document', { error }),
+          logger.warn({ error }, 'graphql-jit could not compile a document'),
       }),
       useErrorCodes({ fieldSuggestions: deps.fieldSuggestions ?? true }),
       useInternalErrorReports(logger),

@@ -39,7 +39,7 @@ export function useAuthentication(
           return;
         }
         const requestId = requestIdOf(request);
-        logger.error('authentication failed', { requestId, error });
+        logger.error({ requestId, error }, 'authentication failed');
         endResponse(internalErrorResponse(fetchAPI, request, requestId));
       };
       try {

@@ -125,7 +125,7 @@ export function useCardOnFilePages(redemption: CofRedemptionService, logger: Log
       }
       return respond({ status: 405, html: 'Method not allowed\n' }, { allow: 'GET, HEAD, POST' });
     } catch (error) {
-      logger.error('card-on-file page failed', { error });
+      logger.error({ error }, 'card-on-file page failed');
       return respond({ status: 500, html: 'Something went wrong. Please try again later.\n' });
     }
   }

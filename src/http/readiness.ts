@@ -13,7 +13,7 @@ export function useReadiness(store: Store, logger: Logger): Plugin {
         await store.ping();
         return new fetchAPI.Response('{"status":"ready"}', { headers: json });
       } catch (error) {
-        logger.warn('readiness check failed', { error });
+        logger.warn({ error }, 'readiness check failed');
         return new fetchAPI.Response('{"status":"database unavailable"}', {
           status: 503,
           headers: json,

@@ -1,42 +1,48 @@
-// One JSON line per event on stderr, filtered by LOG_LEVEL.
+// Structured logs: one JSON line per event on stderr (pino), filtered by LOG_LEVEL, with the
+// personal data a customer record carries (phone, e-mail, names, note text) redacted wherever it
+// appears in a logged object, and the values of a failed SQL statement left out of its error.
+import pino from 'pino';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type Logger = pino.Logger;
 
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+/** Keys whose values are personal data, at any depth up to eight levels. */
+const PERSONAL = ['phone', 'mainPhoneNumber', 'email', 'firstName', 'lastName', 'note'];
+const REDACTED = PERSONAL.flatMap((key) =>
+  Array.from({ length: 9 }, (_, depth) => [...Array(depth).fill('*'), key].join('.')),
+);
 
-export interface Logger {
-  /** Whether events of this level are written (to skip building ones that are not). */
-  enabled(level: Exclude<LogLevel, 'silent'>): boolean;
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
-function describe(value: unknown): unknown {
-  if (value instanceof Error)
-    return { name: value.name, message: value.message, stack: value.stack };
-  return value;
+/** An error for the log: its SQL parameters and the values PostgreSQL quotes back removed. */
+export function errorForLog(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const out: Record<string, unknown> = { ...pino.stdSerializers.err(error) };
+  const withParams = error as Error & { query?: unknown; params?: unknown };
+  if (typeof withParams.query === 'string' && 'params' in withParams) {
+    // drizzle-orm's DrizzleQueryError spells the values into its message (and so its stack).
+    const message = `Failed query: ${withParams.query}`;
+    out.stack = error.stack?.replace(error.message, message);
+    out.message = message;
+  }
+  for (const key of ['params', 'parameters', 'args']) delete out[key];
+  if ('detail' in out) out.detail = '[redacted]';
+  if (error.cause !== undefined) out.cause = errorForLog(error.cause);
+  return out;
 }
 
 export function createLogger(
   level: LogLevel,
-  write: (line: string) => void = (l) => process.stderr.write(l),
+  write: (line: string) => void = (line) => process.stderr.write(line),
 ): Logger {
-  const log = (
-    at: Exclude<LogLevel, 'silent'>,
-    message: string,
-    fields: Record<string, unknown> = {},
-  ) => {
-    if (RANK[at] < RANK[level]) return;
-    const entry: Record<string, unknown> = { time: new Date().toISOString(), level: at, message };
-    for (const [key, value] of Object.entries(fields)) entry[key] = describe(value);
-    write(`${JSON.stringify(entry)}\n`);
-  };
-  return {
-    enabled: (at) => RANK[at] >= RANK[level],
-    debug: (m, f) => log('debug', m, f),
-    info: (m, f) => log('info', m, f),
-    warn: (m, f) => log('warn', m, f),
-    error: (m, f) => log('error', m, f),
-  };
+  return pino(
+    {
+      level,
+      base: undefined,
+      messageKey: 'message',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { error: errorForLog, err: errorForLog },
+      redact: { paths: REDACTED, censor: '[redacted]' },
+    },
+    { write },
+  );
 }

@@ -71,7 +71,7 @@ export async function startServer(
       timeoutMs,
     );
     const check = () => {
-      const match = /"message":"listening","url":"(http:\/\/[^"]+)\/graphql"/.exec(err);
+      const match = /"url":"(http:\/\/[^"]+)\/graphql"[^\n]*"message":"listening"/.exec(err);
       if (match?.[1]) {
         clearTimeout(timer);
         resolve(match[1]);
