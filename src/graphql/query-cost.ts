@@ -1,144 +1,121 @@
-// The cost of a query is the number of nodes it may ask for, as GitHub counts it: each
-// paginated field multiplies what is under it by its `first` (its default when absent), and a
-// list of IDs by their number. Checked before execution, with variables known; a query over the
-// limit is refused with RESOURCE_EXHAUSTED and says how much it asked for.
+// The cost of a document is the number of nodes it may ask for, as GitHub counts them: each
+// paginated field multiplies what is under it by its page size, and a list of IDs by its length.
+// What each field costs is declared on the field itself (the `complexity` option of
+// @pothos/plugin-complexity: `pageCost` and `idsCost` in schema/common.ts), and counted with that plugin's own
+// walk (`complexityFromQuery`). The plugin's enforcement is off: it checks inside the first root
+// field's resolver, once per root field, where a document must be refused before it runs (and,
+// for the rate limits to come, charged before and settled after). So this Yoga plugin counts
+// before execution, once per document where its cost cannot change, and refuses a document over
+// the limit with RESOURCE_EXHAUSTED.
+import { complexityFromQuery } from '@pothos/plugin-complexity';
 import {
   type DocumentNode,
-  type FieldNode,
-  type FragmentDefinitionNode,
   GraphQLError,
+  type GraphQLSchema,
+  getOperationAST,
   Kind,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
-  type ValueNode,
+  TypeInfo,
   visit,
+  visitWithTypeInfo,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
-export const MAX_NODES = 100_000;
-const DEFAULT_FIRST = 20;
+export const MAX_QUERY_COST = 100_000;
 
-function argumentValue(
-  field: FieldNode,
-  name: string,
-  variables: Record<string, unknown>,
-): unknown {
-  const argument = field.arguments?.find((arg) => arg.name.value === name);
-  if (!argument) return undefined;
-  const literal = (value: ValueNode): unknown => {
-    if (value.kind === Kind.VARIABLE) return variables[value.name.value];
-    if (value.kind === Kind.INT) return Number(value.value);
-    if (value.kind === Kind.LIST) return value.values.map(literal);
-    if (value.kind === Kind.NULL) return null;
-    return 'value' in value ? value.value : undefined;
-  };
-  return literal(argument.value);
+interface Counted {
+  /** The document with only this operation (complexityFromQuery counts the first one). */
+  operation: DocumentNode;
+  /** Whether a costed field takes a variable: else the cost is the same every time. */
+  variable: boolean;
+  cost?: number;
 }
 
-/** How many items a field can return per parent: `first`, or the length of `ids`. */
-function fanOut(field: FieldNode, variables: Record<string, unknown>): number | null {
-  const first = argumentValue(field, 'first', variables);
-  if (typeof first === 'number' && Number.isFinite(first)) return Math.max(0, first);
-  const ids = argumentValue(field, 'ids', variables);
-  if (Array.isArray(ids)) return ids.length;
-  const isConnection = field.selectionSet?.selections.some(
-    (s) => s.kind === Kind.FIELD && s.name.value === 'edges',
+function countedOf(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  name: string | null | undefined,
+): Counted | null {
+  const operation = getOperationAST(document, name);
+  if (!operation) return null;
+  const typeInfo = new TypeInfo(schema);
+  let variable = false;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const complexity = typeInfo.getFieldDef()?.extensions?.complexity;
+        if (typeof complexity !== 'function' || !node.arguments) return;
+        for (const argument of node.arguments) {
+          visit(argument, {
+            Variable() {
+              variable = true;
+            },
+          });
+        }
+      },
+    }),
   );
-  return isConnection ? DEFAULT_FIRST : null;
+  return {
+    operation: {
+      ...document,
+      definitions: document.definitions.filter(
+        (definition) => definition.kind !== Kind.OPERATION_DEFINITION || definition === operation,
+      ),
+    },
+    variable,
+  };
 }
 
-export function countNodes(
+function count(schema: GraphQLSchema, counted: Counted, variables: Record<string, unknown>) {
+  try {
+    return complexityFromQuery(counted.operation, { schema, variables }).complexity;
+  } catch {
+    // Variables the execution will refuse, with errors of their own.
+    return null;
+  }
+}
+
+/** The document's cost in nodes with these variables; null when they are not valid. */
+export function queryCost(
+  schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
   variables: Record<string, unknown>,
-): number {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  let operation: OperationDefinitionNode | undefined;
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION)
-      fragments.set(definition.name.value, definition);
-    if (
-      definition.kind === Kind.OPERATION_DEFINITION &&
-      (!operationName || definition.name?.value === operationName)
-    ) {
-      operation ??= definition;
-    }
-  }
-  if (!operation) return 0;
-
-  const walk = (
-    set: SelectionSetNode | undefined,
-    multiplier: number,
-    seen: Set<string>,
-  ): number => {
-    let nodes = 0;
-    for (const selection of set?.selections ?? []) {
-      if (selection.kind === Kind.FIELD) {
-        const fan = fanOut(selection, variables);
-        if (fan === null) nodes += walk(selection.selectionSet, multiplier, seen);
-        else nodes += multiplier * fan + walk(selection.selectionSet, multiplier * fan, seen);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        nodes += walk(selection.selectionSet, multiplier, seen);
-      } else if (!seen.has(selection.name.value)) {
-        const fragment = fragments.get(selection.name.value);
-        nodes += walk(fragment?.selectionSet, multiplier, new Set([...seen, selection.name.value]));
-      }
-    }
-    return nodes;
-  };
-  return walk(operation.selectionSet, 1, new Set());
+): number | null {
+  const counted = countedOf(schema, document, operationName);
+  return counted && count(schema, counted, variables);
 }
 
-/** Whether a document's page sizes come from its variables (else its count is fixed). */
-function readsVariables(document: DocumentNode): boolean {
-  let reads = false;
-  visit(document, {
-    Argument(node) {
-      if (
-        (node.name.value === 'first' || node.name.value === 'ids') &&
-        node.value.kind === Kind.VARIABLE
-      ) {
-        reads = true;
-      }
-    },
-  });
-  return reads;
-}
-
-export function useQueryCostLimit(maxNodes = MAX_NODES): Plugin {
-  // A document whose page sizes are literals costs the same every time: counted once.
-  const fixed = new WeakMap<DocumentNode, Map<string, number> | null>();
-  const count = (
-    document: DocumentNode,
-    operationName: string | null | undefined,
-    variables: Record<string, unknown>,
-  ) => {
-    let known = fixed.get(document);
-    if (known === undefined) {
-      known = readsVariables(document) ? null : new Map();
-      fixed.set(document, known);
-    }
-    if (known === null) return countNodes(document, operationName, variables);
-    let nodes = known.get(operationName ?? '');
-    if (nodes === undefined) {
-      nodes = countNodes(document, operationName, variables);
-      known.set(operationName ?? '', nodes);
-    }
-    return nodes;
-  };
+export function useQueryCostLimit(maxCost = MAX_QUERY_COST): Plugin {
+  const documents = new WeakMap<DocumentNode, Map<string, Counted | null>>();
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const nodes = count(
-        args.document,
-        args.operationName,
-        (args.variableValues ?? {}) as Record<string, unknown>,
-      );
-      if (nodes > maxNodes) {
+      let operations = documents.get(args.document);
+      if (!operations) {
+        operations = new Map();
+        documents.set(args.document, operations);
+      }
+      const name = args.operationName ?? '';
+      let counted = operations.get(name);
+      if (counted === undefined) {
+        counted = countedOf(args.schema, args.document, args.operationName);
+        operations.set(name, counted);
+      }
+      if (!counted) return;
+      let cost = counted.cost;
+      if (cost === undefined) {
+        const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+        const counting = count(args.schema, counted, variables);
+        if (counting === null) return;
+        cost = counting;
+        if (!counted.variable) counted.cost = cost;
+      }
+      if (cost > maxCost) {
         setResultAndStopExecution({
           errors: [
             new GraphQLError(
-              `This query may ask for ${nodes} nodes; the limit is ${maxNodes}. Ask for fewer with smaller \`first\` values.`,
-              { extensions: { code: 'RESOURCE_EXHAUSTED', nodes, limit: maxNodes } },
+              `This query may ask for ${cost} nodes; the limit is ${maxCost}. Ask for fewer with smaller \`first\` values.`,
+              { extensions: { code: 'RESOURCE_EXHAUSTED', nodes: cost, limit: maxCost } },
             ),
           ],
         });

@@ -1,6 +1,7 @@
 // The Pothos builder: plugins, scalars, Relay conventions and who may read what. No types are
 // defined here.
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import DirectivesPlugin from '@pothos/plugin-directives';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin, { type AuthFailure, AuthScopeFailureType } from '@pothos/plugin-scope-auth';
@@ -64,7 +65,10 @@ function missingScope(failure: AuthFailure): string | null {
 
 export const builder = new SchemaBuilder<SchemaTypes>({
   // Scope checks wrap the resolvers of the other plugins, so scope-auth comes first.
-  plugins: [ScopeAuthPlugin, RelayPlugin, DirectivesPlugin],
+  plugins: [ScopeAuthPlugin, ComplexityPlugin, RelayPlugin, DirectivesPlugin],
+  // What each field costs, declared on the field (`complexity`), counted in nodes as GitHub
+  // does: only page sizes and lists of IDs cost (graphql/query-cost.ts counts and enforces).
+  complexity: { disabled: true, defaultComplexity: 0, defaultListMultiplier: 1 },
   // Who may do what is declared on the schema: `authScopes` on types (every field of the type,
   // unless it says skipTypeScopes) and on fields. Only plain maps of scopes to `true`: the
   // execution (graphql/execution.ts) skips the checks for a principal holding them all.

@@ -45,6 +45,18 @@ export const IntervalInput = builder.inputType('IntervalInput', {
   }),
 });
 
+/** A connection's cost: its page size, and that many times what each item asks for. */
+export const pageCost = ({ first }: { first?: number | null }) => {
+  const size = Math.max(0, first ?? 0);
+  return { field: size, multiplier: size };
+};
+
+/** A list of IDs' cost: its length, and that many times what each item asks for. */
+export const idsCost = ({ ids }: { ids: readonly string[] }) => ({
+  field: ids.length,
+  multiplier: ids.length,
+});
+
 /** Page size arguments of every list: `first` (1..500) and an `after` cursor. */
 export const DEFAULT_PAGE_SIZE = 20;
 

@@ -1,7 +1,7 @@
 // Customer.complianceHistory (the append-only consent audit trail) and Customer.canContact.
 import type { ComplianceChangeRow } from '../db/schema.js';
 import { builder } from './builder.js';
-import { ComplianceChannel, connection, DEFAULT_PAGE_SIZE } from './common.js';
+import { ComplianceChannel, connection, DEFAULT_PAGE_SIZE, pageCost } from './common.js';
 import { Customer } from './customer.js';
 
 const ComplianceChange = builder.objectRef<ComplianceChangeRow>('ComplianceChange').implement({
@@ -65,6 +65,7 @@ builder.objectFields(Customer, (t) => ({
   complianceHistory: t.field({
     type: ComplianceChangeConnection,
     description: 'Append-only audit trail of compliance changes, newest first.',
+    complexity: pageCost,
     args: {
       first: t.arg.int({ defaultValue: DEFAULT_PAGE_SIZE, description: 'Page size, 1..500.' }),
       after: t.arg.string({ description: 'The endCursor of the previous page.' }),

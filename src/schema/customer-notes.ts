@@ -6,7 +6,7 @@ import type {
   UpdateCustomerNoteInput as UpdateCustomerNoteInputShape,
 } from '../services/input-rules.js';
 import { builder } from './builder.js';
-import { afterWrite, DEFAULT_PAGE_SIZE, type Implements } from './common.js';
+import { afterWrite, DEFAULT_PAGE_SIZE, type Implements, pageCost } from './common.js';
 import { Customer, NoteInput, pageOfCustomer } from './customer.js';
 import { CustomerNote, CustomerNoteConnection } from './note.js';
 
@@ -14,6 +14,7 @@ builder.queryField('customerNotes', (t) =>
   t.field({
     type: CustomerNoteConnection,
     description: "ListCustomerNotes: a customer's notes, newest first.",
+    complexity: pageCost,
     args: {
       customerId: t.arg.id({ required: true, description: 'The customer (cus_…).' }),
       first: t.arg.int({

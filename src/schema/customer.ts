@@ -20,7 +20,9 @@ import {
   DEFAULT_PAGE_SIZE,
   type Implements,
   IntervalInput,
+  idsCost,
   Node,
+  pageCost,
 } from './common.js';
 import { CustomerNoteConnection } from './note.js';
 import { CustomerTag } from './tag.js';
@@ -178,6 +180,7 @@ export const Customer = builder.objectRef<CustomerRow>('Customer').implement({
       type: CustomerNoteConnection,
       description:
         'Newest first. Batched across parents: a page of customers costs one query for all their notes.',
+      complexity: pageCost,
       args: {
         first: t.arg.int({ defaultValue: DEFAULT_PAGE_SIZE, description: 'Page size, 1..500.' }),
         after: t.arg.string({ description: 'The endCursor of the previous page.' }),
@@ -259,6 +262,7 @@ builder.queryFields((t) => ({
       'Batch form of customer(id), in the order asked (at most 500); null where absent or in ' +
       'another company. The merge entry point for schema stitching.',
     directives: [{ name: 'merge', args: { keyField: 'id' } }],
+    complexity: idsCost,
     args: { ids: t.arg.idList({ required: true, description: 'Customer IDs (cus_…).' }) },
     resolve: (_root, { ids }, ctx) => {
       if (ids.length > MAX_IDS_PER_REQUEST) {
@@ -270,6 +274,7 @@ builder.queryFields((t) => ({
   customers: t.field({
     type: CustomerConnection,
     description: 'ListCustomers. first/after wrap pageSize (1..500)/pageToken.',
+    complexity: pageCost,
     args: {
       companyId: t.arg.id({
         required: true,

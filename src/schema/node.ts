@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import { InvalidArgument, NotFound } from '../errors.js';
 import { kindOfId, MAX_IDS_PER_REQUEST } from '../lib/ids.js';
 import { builder } from './builder.js';
-import { Node } from './common.js';
+import { idsCost, Node } from './common.js';
 
 async function loadNode(ctx: Context, id: string) {
   const kind = kindOfId(id);
@@ -35,6 +35,7 @@ builder.queryFields((t) => ({
     nullable: { list: false, items: true },
     description:
       'Objects by ID, in the order asked (at most 500); null plus NOT_FOUND where absent.',
+    complexity: idsCost,
     args: { ids: t.arg.idList({ required: true, description: 'Type-prefixed IDs.' }) },
     resolve: (_root, { ids }, ctx) => {
       if (ids.length > MAX_IDS_PER_REQUEST) {
