@@ -1,7 +1,8 @@
-// Reads the environment once and validates it. A bad value becomes one ConfigError whose message
-// names the variable, what it must be, and what it was; main.ts prints it on one line and exits.
-
+// Reads the environment once and validates it (zod, as the inputs are). A bad value becomes one
+// ConfigError whose message names the variable, what it must be, and what it was; main.ts prints
+// it on one line and exits.
 import { availableParallelism } from 'node:os';
+import { z } from 'zod';
 import type { LogLevel } from './lib/logger.js';
 
 export type DatabaseConfig =
@@ -38,137 +39,133 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-type Env = Record<string, string | undefined>;
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const satisfies LogLevel[];
 
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+const integer = (min: number, max: number) => {
+  const message = `must be an integer from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d+$/, message)
+    .transform(Number)
+    .pipe(z.number().int().min(min, message).max(max, message));
+};
 
-function read(env: Env, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
+const flag = z.stringbool({
+  truthy: ['1', 'true', 'yes', 'on'],
+  falsy: ['0', 'false', 'no', 'off'],
+  case: 'insensitive',
+  error: 'must be true or false',
+});
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-  }
-  return value;
-}
+/** An absolute http(s) URL, without a trailing slash. */
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
+  .transform((url) => url.replace(/\/+$/, ''));
 
-function boolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = read(env, name)?.toLowerCase();
-  if (raw === undefined) return fallback;
-  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(`${name} must be true or false (got "${raw}")`);
-}
-
-function httpUrl(name: string, raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`${name} must be an absolute http(s) URL (got "${raw}")`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`${name} must be an absolute http(s) URL (got "${raw}")`);
-  }
-  return raw.replace(/\/+$/, '');
-}
-
-function database(env: Env): DatabaseConfig {
-  const url = read(env, 'DATABASE_URL');
-  // Two connections per core: more only add context switches where the database shares the
-  // machine, and the pool is easy to raise for a larger database server. At least 2: migrations
-  // hold one connection for their advisory lock while they run on another.
-  const poolSize = integer(
-    env,
-    'DATABASE_POOL_SIZE',
-    Math.max(4, 2 * availableParallelism()),
-    2,
-    1000,
-  );
-  if (url === undefined) {
-    return { kind: 'pglite', dataDir: read(env, 'PGLITE_DATA_DIR') ?? './.data/pglite' };
-  }
-  if (url === 'memory://') return { kind: 'pglite', dataDir: null };
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    try {
-      new URL(url);
-    } catch {
-      throw new ConfigError('DATABASE_URL is not a valid postgres:// URL');
-    }
-    return { kind: 'postgres', url, poolSize };
-  }
-  throw new ConfigError(
-    `DATABASE_URL must start with postgres://, postgresql:// or be memory:// (got "${url.replace(/:[^:@/]*@/, ':***@')}")`,
-  );
-}
-
-/** CORS_ORIGINS: a comma-separated list of origins (scheme://host[:port]), exactly as sent. */
-function origins(env: Env): string[] {
-  const raw = read(env, 'CORS_ORIGINS');
-  if (raw === undefined) return [];
-  return raw.split(',').map((entry) => {
+/** Browser origins (scheme://host[:port]), comma-separated, exactly as browsers send them. */
+const origins = z.string().transform((raw, ctx) =>
+  raw.split(',').map((entry) => {
     const value = entry.trim();
     let origin: string | null = null;
     try {
       origin = new URL(value).origin;
     } catch {}
     if (origin !== value || !/^https?:/.test(value)) {
-      throw new ConfigError(
-        `CORS_ORIGINS must list origins such as https://app.example.com, without path or "*" (got "${value}")`,
-      );
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must list origins such as https://app.example.com, without path or "*"',
+      });
     }
     return value;
-  });
-}
+  }),
+);
+
+const databaseUrl = z
+  .string()
+  .refine(
+    (url) => url === 'memory://' || (/^postgres(ql)?:\/\//.test(url) && URL.canParse(url)),
+    'must start with postgres://, postgresql:// or be memory://',
+  );
+
+const environment = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: integer(0, 65535).default(4000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: databaseUrl.optional(),
+  PGLITE_DATA_DIR: z.string().default('./.data/pglite'),
+  // Two connections per core: more only add context switches where the database shares the
+  // machine, and the pool is easy to raise for a larger database server. At least 2: migrations
+  // hold one connection for their advisory lock while they run on another.
+  DATABASE_POOL_SIZE: integer(2, 1000).default(Math.max(4, 2 * availableParallelism())),
+  WORKERS: integer(1, 64).default(1),
+  AUTH_JWT_SECRET: z.string().optional(),
+  AUTH_JWKS_URL: httpUrl.optional(),
+  AUTH_AUDIENCE: z.string().default('customer-graph'),
+  PUBLIC_BASE_URL: httpUrl.optional(),
+  TRUST_PROXY: flag.default(false),
+  METRICS: flag.default(false),
+  CUSTOMER_QUOTA: integer(1, 1_000_000_000).default(100_000),
+  LOG_LEVEL: z
+    .string()
+    .toLowerCase()
+    .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }))
+    .default('info'),
+  GRAPHIQL: flag.optional(),
+  CORS_ORIGINS: origins.default([]),
+  DEV_KEY_FILE: z.string().default('./.data/dev-api-key.json'),
+});
+
+type Env = Record<string, string | undefined>;
+
+/** The value as shown in an error: a URL's password never. */
+const shown = (name: string, value: unknown) =>
+  name === 'DATABASE_URL' ? String(value).replace(/:[^:@/]*@/, ':***@') : String(value);
 
 export function loadConfig(env: Env = process.env): Config {
-  const production = read(env, 'NODE_ENV') === 'production';
-  const port = integer(env, 'PORT', 4000, 0, 65535);
-  const host = read(env, 'HOST') ?? '127.0.0.1';
-
-  const logLevel = (read(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info') as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  // A blank variable is an unset one.
+  const given: Env = {};
+  for (const key of Object.keys(environment.shape)) {
+    const value = env[key]?.trim();
+    if (value) given[key] = value;
   }
-
-  const jwksUrl = read(env, 'AUTH_JWKS_URL');
-  const publicBaseUrl = read(env, 'PUBLIC_BASE_URL');
-  const hostForUrl = host.includes(':') ? `[${host}]` : host;
-
-  const db = database(env);
-  const workers = integer(env, 'WORKERS', 1, 1, 64);
-  if (workers > 1 && db.kind === 'pglite') {
+  const parsed = environment.safeParse(given);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    const name = String(issue?.path[0]);
+    throw new ConfigError(`${name} ${issue?.message} (got "${shown(name, given[name])}")`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const database: DatabaseConfig =
+    e.DATABASE_URL === undefined
+      ? { kind: 'pglite', dataDir: e.PGLITE_DATA_DIR }
+      : e.DATABASE_URL === 'memory://'
+        ? { kind: 'pglite', dataDir: null }
+        : { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE };
+  if (e.WORKERS > 1 && database.kind === 'pglite') {
     throw new ConfigError(
       'WORKERS above 1 needs PostgreSQL (DATABASE_URL=postgres://…): PGlite is one process',
     );
   }
-
+  const hostForUrl = e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST;
   return {
-    port,
-    host,
-    database: db,
-    workers,
+    port: e.PORT,
+    host: e.HOST,
+    database,
+    workers: e.WORKERS,
     auth: {
-      jwtSecret: read(env, 'AUTH_JWT_SECRET') ?? null,
-      jwksUrl: jwksUrl === undefined ? null : httpUrl('AUTH_JWKS_URL', jwksUrl),
-      audience: read(env, 'AUTH_AUDIENCE') ?? 'customer-graph',
+      jwtSecret: e.AUTH_JWT_SECRET ?? null,
+      jwksUrl: e.AUTH_JWKS_URL ?? null,
+      audience: e.AUTH_AUDIENCE,
     },
-    publicBaseUrl:
-      publicBaseUrl === undefined
-        ? `http://${hostForUrl}:${port}`
-        : httpUrl('PUBLIC_BASE_URL', publicBaseUrl),
-    trustProxy: boolean(env, 'TRUST_PROXY', false),
-    metrics: boolean(env, 'METRICS', false),
-    customerQuota: integer(env, 'CUSTOMER_QUOTA', 100_000, 1, 1_000_000_000),
-    logLevel,
+    publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${hostForUrl}:${e.PORT}`,
+    trustProxy: e.TRUST_PROXY,
+    metrics: e.METRICS,
+    customerQuota: e.CUSTOMER_QUOTA,
+    logLevel: e.LOG_LEVEL,
     production,
-    graphiql: boolean(env, 'GRAPHIQL', !production),
-    corsOrigins: origins(env),
-    devKeyFile: production ? null : (read(env, 'DEV_KEY_FILE') ?? './.data/dev-api-key.json'),
+    graphiql: e.GRAPHIQL ?? !production,
+    corsOrigins: e.CORS_ORIGINS,
+    devKeyFile: production ? null : e.DEV_KEY_FILE,
   };
 }
