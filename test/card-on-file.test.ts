@@ -4,11 +4,10 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/http/app.js';
 import { sha256Hex } from '../src/lib/hash.js';
-import { toDate } from '../src/lib/time.js';
 import { createRepositories } from '../src/repositories/index.js';
 import { rowsOf } from '../src/repositories/sql.js';
 import type { CardOnFileProvider } from '../src/services/card-on-file.js';
-import { createCustomer, expectCode } from './helpers/customers.js';
+import { createCustomer, expectCode, getCustomer } from './helpers/customers.js';
 import { newCompany, TEST_PUBLIC_BASE_URL, type TestCompany, useTestEnv } from './helpers/env.js';
 
 const env = useTestEnv();
@@ -95,10 +94,8 @@ describe('generateCustomerCofLink', () => {
     const company = await newCompany(env);
     const customer = await createCustomer(company);
     await generate(company, customer.id);
-    const [row] = await createRepositories(env.store.db, company.id).customers.findByIds([
-      customer.id,
-    ]);
-    expect(toDate(row!.lastUpdatedTime).toISOString()).toBe(customer.lastUpdatedTime);
+    const read = await getCustomer(company, customer.id);
+    expect(read.data!.customer!.lastUpdatedTime).toBe(customer.lastUpdatedTime);
   });
 });
 

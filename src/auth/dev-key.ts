@@ -7,7 +7,7 @@ import type { ApiKeyService } from '../services/api-key.js';
 import { SCOPES } from './principal.js';
 
 /** The seed's examples use this company, so they run verbatim with the development key. */
-export const DEMO_COMPANY_ID = 'cmp_001';
+const DEMO_COMPANY_ID = 'cmp_001';
 
 export async function ensureDevKey(
   keys: ApiKeyService,

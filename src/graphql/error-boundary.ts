@@ -15,6 +15,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { DomainError, type ErrorCode, type FieldViolation } from '../errors.js';
+import { WWW_AUTHENTICATE } from '../http/authentication.js';
 import { requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../lib/logger.js';
 
@@ -40,7 +41,7 @@ function fromDomainError(error: DomainError, source?: GraphQLError): GraphQLErro
   if (error.fieldViolations.length > 0) extensions.fieldViolations = error.fieldViolations;
   const status = HTTP_STATUS[error.code];
   if (status) {
-    extensions.http = { status, headers: { 'WWW-Authenticate': 'Bearer realm="customer-graph"' } };
+    extensions.http = { status, headers: { 'WWW-Authenticate': WWW_AUTHENTICATE } };
   }
   return new GraphQLError(error.message, {
     nodes: source?.nodes,

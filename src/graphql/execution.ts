@@ -2,11 +2,11 @@
 // schema. The checked build enforces every `authScopes` of the schema (@pothos/plugin-scope-auth),
 // which wraps each field of a type that declares scopes in a resolver of its own; graphql-jit then
 // calls every such field with a resolve-info object instead of reading a property, which on a
-// page of customers costs about a third more CPU (docs/performance.md). So a document runs on the
-// build without checks (toSchema({ disableScopeAuth: true })) when the principal holds every scope
+// page of customers costs much more CPU (docs/performance.md has the figure). So a document runs
+// on the build without checks (toSchema({ disableScopeAuth: true })) when the principal holds every scope
 // the document could need: then every check would pass, and skipping them changes nothing. The
 // scopes a document could need are read off the same declarations the checks run, over-counted
-// where in doubt; anything the reading does not understand runs checked.
+// where in doubt, never under-counted; anything the reading does not understand runs checked.
 //
 // @envelop/graphql-jit keeps one compiled query per document, whatever the schema, so it cannot
 // serve two builds: this plugin keeps them apart.

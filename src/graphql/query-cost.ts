@@ -20,7 +20,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
-export const MAX_QUERY_COST = 100_000;
+const MAX_QUERY_COST = 100_000;
 
 interface Counted {
   /** The document with only this operation (complexityFromQuery counts the first one). */

@@ -1,5 +1,6 @@
 // Request bodies are limited in size. Yoga's own limit pipes every body through a web
-// TransformStream, a fifth of a small request's cost; here a body with a valid Content-Length is
+// TransformStream, which costs a small request dearly (docs/performance.md); here a body with a
+// valid Content-Length is
 // checked by its header alone (Node's HTTP parser never reads past it) and only a chunked body,
 // whose length is unknown, is counted as it streams.
 import { GraphQLError } from 'graphql';

@@ -49,7 +49,7 @@ const escapeHtml = (text: string) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 
-export function renderCofPage(
+function renderCofPage(
   state: PageState,
   expiresTime: string | null = null,
 ): { status: number; html: string } {

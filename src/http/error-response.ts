@@ -4,7 +4,7 @@ import type { FetchAPI } from 'graphql-yoga';
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 
-export const INTERNAL_MESSAGE = 'Internal error. Quote the requestId when reporting it.';
+const INTERNAL_MESSAGE = 'Internal error. Quote the requestId when reporting it.';
 
 export function errorResponse(
   fetchAPI: FetchAPI,

@@ -4,10 +4,9 @@
  *
  * The getters are defined once, here, on one prototype, so every object made has the same hidden
  * class. Objects that each defined their own accessors (fresh closures per request) each got a
- * hidden class of their own, and V8 held on to them: under load a fifth of the young generation
- * survived every scavenge (against none with shared getters), the scavenges took several
- * milliseconds instead of under one, and a Mark-Compact followed every second or two.
- * test/unit/lazy.test.ts checks that two objects share one hidden class.
+ * hidden class of their own, which V8 keeps alive past the request and copies on every scavenge
+ * (docs/performance.md has the measurements). test/unit/lazy.test.ts checks that two objects
+ * share one hidden class.
  */
 export function lazyObjects<D, T extends object>(
   factories: {

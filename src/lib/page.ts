@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor, type KeysetPosition } from './cursor.js';
 import { toMicros } from './time.js';
 
 /** The upstream's largest pageSize. */
-export const MAX_PAGE_SIZE = 500;
+const MAX_PAGE_SIZE = 500;
 
 /** One page of a keyset-paginated list, ready to be served as a Relay connection. */
 export interface Page<T> {

@@ -1,6 +1,5 @@
-import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { type ComplianceChangeRow, complianceChanges } from '../db/schema.js';
+import { complianceChanges } from '../db/schema.js';
 import { perCustomerRows } from './per-customer.js';
 
 export type NewComplianceChange = Omit<typeof complianceChanges.$inferInsert, 'companyId'>;
@@ -28,18 +27,6 @@ export function complianceRepository(db: Database, companyId: string) {
 
     /** The number of changes of each customer that has any. */
     countByCustomerIds: pages.countByCustomerIds,
-
-    listByCustomer(customerId: string): Promise<ComplianceChangeRow[]> {
-      return db
-        .select()
-        .from(complianceChanges)
-        .where(
-          and(
-            eq(complianceChanges.companyId, companyId),
-            eq(complianceChanges.customerId, customerId),
-          ),
-        );
-    },
   };
 }
 

@@ -26,9 +26,9 @@ const columnLists = new WeakMap<object, Map<string, SQL>>();
 
 /**
  * `"company_id" as "companyId", …` for every column of a table (optionally of an alias): rows
- * come back keyed like the table's $inferSelect and need no mapping, which on a page of customers
- * with their notes and tags is a tenth of the request's CPU time. Enum arrays are read as text[]
- * so that both drivers parse them.
+ * come back keyed like the table's $inferSelect and need no mapping (a page of customers with its
+ * notes and tags is thousands of rows; docs/performance.md). Enum arrays are read as text[] so that
+ * both drivers parse them.
  */
 export function columnsOf(table: PgTable, alias?: string): SQL {
   let lists = columnLists.get(table);

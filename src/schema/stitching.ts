@@ -11,7 +11,7 @@ import { builder } from './builder.js';
 const printed = new WeakMap<GraphQLSchema, string>();
 
 /** The schema's SDL with its stitching directives and their definitions (printed once). */
-export function stitchingSdl(schema: GraphQLSchema): string {
+function stitchingSdl(schema: GraphQLSchema): string {
   let sdl = printed.get(schema);
   if (sdl === undefined) {
     const { stitchingDirectivesTypeDefs } = stitchingDirectives();

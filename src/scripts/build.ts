@@ -1,8 +1,7 @@
 // npm run build (run before `npm start`): bundles the server into dist/main.js, which `npm start`
 // runs with plain node. Packages stay in node_modules; only the project's own modules are joined.
-// Run from source under tsx, the same server does about 7% fewer requests a second on the byid
-// benchmark (five alternating runs on this machine): tsx compiles each file on its own, with
-// esbuild's keepNames, and every call across the project's ~70 modules reads a live binding.
+// Run from source under tsx, the same server is slower (docs/performance.md): tsx compiles each
+// file on its own, with esbuild's keepNames, and every call across modules reads a live binding.
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { projectPath } from '../lib/paths.js';

@@ -16,7 +16,7 @@ import { cofLinkRepository, cofLinkRouteRepository } from '../repositories/cof-l
 import { changeCustomer } from './customer-write.js';
 import type { ServiceContext } from './service-context.js';
 
-export const COF_LINK_TTL_MS = 24 * 60 * 60 * 1000;
+const COF_LINK_TTL_MS = 24 * 60 * 60 * 1000;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 export interface CardSetupRequest {

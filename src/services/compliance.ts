@@ -8,7 +8,7 @@ import type { CustomerPatch } from '../repositories/customer.js';
 import type { Repositories } from '../repositories/index.js';
 import type { ServiceContext } from './service-context.js';
 
-export const COMPLIANCE_FIELDS = [
+const COMPLIANCE_FIELDS = [
   'serviceRelatedChannels',
   'marketingCampaignsChannels',
   'brandedAppEnabled',
@@ -67,7 +67,7 @@ export interface ContactDecision {
  * isAgreedMarketingPolicy and the channel in marketingCampaignsChannels. A deleted customer is
  * contacted for nothing.
  */
-export function canContact(
+function canContact(
   customer: CustomerRow,
   channel: ComplianceChannelValue,
   purpose: ContactPurpose,

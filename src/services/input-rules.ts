@@ -11,7 +11,7 @@ import { type FieldViolation, InvalidArgument } from '../errors.js';
 import { MAX_ID_LENGTH } from '../lib/ids.js';
 import type { AddressFields } from '../repositories/address.js';
 
-export const LIMITS = {
+const LIMITS = {
   name: 100,
   note: 10_000,
   tagName: 100,
@@ -88,7 +88,7 @@ const optionalText = (max: number) =>
     return trimmed.length === 0 ? null : trimmed;
   });
 
-export const identifier = z.string().transform((value, ctx) => {
+const identifier = z.string().transform((value, ctx) => {
   const trimmed = value.trim();
   if (trimmed.length === 0 || trimmed.length > MAX_ID_LENGTH) {
     return fail(ctx, `must be a non-blank ID of at most ${MAX_ID_LENGTH} characters`);
@@ -101,7 +101,7 @@ const name = requiredText(LIMITS.name);
 const PHONE_CHARACTERS = /^\+[0-9 ().-]+$/;
 
 /** A valid number with its country code, in E.164. */
-export const phone = z.string().transform((value, ctx) => {
+const phone = z.string().transform((value, ctx) => {
   const trimmed = value.trim();
   const parsed = PHONE_CHARACTERS.test(trimmed) ? parsePhoneNumberFromString(trimmed) : undefined;
   if (!parsed?.isValid()) {
@@ -139,7 +139,7 @@ const httpsUrl = z.string().transform((value, ctx) => {
 const source = optionalText(LIMITS.shortText);
 
 /** Note text is kept as written: not blank, at most 10,000 characters. */
-export const noteText = z.string().superRefine((text, ctx) => {
+const noteText = z.string().superRefine((text, ctx) => {
   if (text.trim().length === 0) report(ctx, 'must not be blank');
   else if (text.length > LIMITS.note) report(ctx, `must be at most ${LIMITS.note} characters`);
 });
@@ -368,7 +368,6 @@ export const createCustomerInput = z.object({
 });
 
 export type CreateCustomerInput = z.input<typeof createCustomerInput>;
-export type CreateCustomer = z.output<typeof createCustomerInput>;
 
 /** A channel list on update: a wrapper, so that absent (keep) and [] (clear) differ. */
 const channelsUpdate = kept(z.object({ channels }).transform(({ channels }) => channels));
@@ -409,7 +408,6 @@ export const updateCustomerInput = z.object({
 });
 
 export type UpdateCustomerInput = z.input<typeof updateCustomerInput>;
-export type UpdateCustomer = z.output<typeof updateCustomerInput>;
 
 // --- notes, tags, lists -----------------------------------------------------------------------------
 
