@@ -7,10 +7,14 @@
 //   npm run bench -- --soak 600           byid held for 10 minutes, per-minute req/s and RSS
 //   npm run bench -- --readme             also writes the table into README.md
 //   npm run bench -- --cpu none           servers not pinned to one CPU (the default: the last)
-import { type ChildProcess, spawn } from 'node:child_process';
+//   npm run bench -- --against ../base    also runs another checkout's build (npm ci done there), in
+//                                         the same batch: before/after figures as ratios of one run
+//                                         (several: --against ../a,../b)
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -31,6 +35,7 @@ const { values: args } = parseArgs({
     // Both servers on the last CPU by default (see start()); `--cpu none` lets them float.
     cpu: { type: 'string', default: cpus().length >= 2 ? String(cpus().length - 1) : 'none' },
     readme: { type: 'boolean', default: false },
+    against: { type: 'string' },
   },
 });
 
@@ -354,27 +359,44 @@ const fmt = (x: number, digits = 0) =>
 const range = (xs: number[], digits = 0) =>
   `${fmt(median(xs), digits)} (${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)})`;
 
-async function main() {
+/** What each customer-graph server runs with, whichever build it is. */
+const GATEWAY_ENV = {
+  NODE_ENV: 'production',
+  PORT: '0',
+  HOST: '127.0.0.1',
+  AUTH_JWT_SECRET: SECRET,
+  LOG_LEVEL: 'info',
+  METRICS: 'true',
+  CUSTOMER_QUOTA: '100000000',
+  ...(process.env.DATABASE_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE } : {}),
+  ...(process.env.WORKERS ? { WORKERS: process.env.WORKERS } : {}),
+};
+/** The line a server logs when it listens (its log format has changed over time). */
+const LISTENING = /"url":"(http:\/\/[^"]+)\/graphql"/;
+
+/** The servers to compare: this checkout's build first, then each --against checkout's. */
+async function startGateways(): Promise<Server[]> {
   await bundle('src/main.ts', SERVER_BUNDLE);
+  const gateways = [await start('customer-graph', SERVER_BUNDLE, GATEWAY_ENV, LISTENING)];
+  for (const dir of (args.against ?? '').split(',').filter(Boolean)) {
+    const root = resolve(dir);
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+    gateways.push(
+      await start(
+        `customer-graph@${basename(root)}`,
+        join(root, 'dist', 'main.js'),
+        GATEWAY_ENV,
+        LISTENING,
+      ),
+    );
+  }
+  return gateways;
+}
+
+async function main() {
   await bundle('bench/raw-server.ts', RAW_BUNDLE);
-  const gateway = await start(
-    'customer-graph',
-    SERVER_BUNDLE,
-    {
-      NODE_ENV: 'production',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AUTH_JWT_SECRET: SECRET,
-      LOG_LEVEL: 'info',
-      METRICS: 'true',
-      CUSTOMER_QUOTA: '100000000',
-      ...(process.env.DATABASE_POOL_SIZE
-        ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }
-        : {}),
-      ...(process.env.WORKERS ? { WORKERS: process.env.WORKERS } : {}),
-    },
-    /"url":"(http:\/\/[^"]+)\/graphql"[^\n]*"message":"listening"/,
-  );
+  const gateways = await startGateways();
+  const gateway = gateways[0]!;
   const raw = await start('raw', RAW_BUNDLE, {}, /raw baseline listening on (\d+)/);
   raw.url = `http://127.0.0.1:${raw.url}`;
   const token = await new SignJWT({ company_id: COMPANY, scope: 'customers:read customers:write' })
@@ -387,11 +409,11 @@ async function main() {
   const statementSource = await useStatementStatistics();
   try {
     const scenarios = await prepare(gateway, token);
-    await checkSameJson(gateway, raw, token, scenarios);
+    for (const each of gateways) await checkSameJson(each, raw, token, scenarios);
     if (args.soak) await soak(gateway, token, scenarios, Number(args.soak));
-    else await batch(gateway, raw, token, scenarios, statementSource);
+    else await batch(gateways, raw, token, scenarios, statementSource);
   } finally {
-    await Promise.all([gateway.stop(), raw.stop(), statementsFromPg?.end()]);
+    await Promise.all([...gateways.map((g) => g.stop()), raw.stop(), statementsFromPg?.end()]);
   }
 }
 
@@ -409,7 +431,7 @@ async function checkSameJson(gateway: Server, raw: Server, token: string, scenar
     const fromRaw = await (await fetch(`${raw.url}${r.path}`)).text();
     if (fromGateway !== fromRaw) {
       throw new Error(
-        `${scenario.name}: the baseline's JSON differs from the gateway's:\n${fromGateway.slice(0, 400)}\n${fromRaw.slice(0, 400)}`,
+        `${scenario.name}: the baseline's JSON differs from ${gateway.name}'s:\n${fromGateway.slice(0, 400)}\n${fromRaw.slice(0, 400)}`,
       );
     }
   }
@@ -434,7 +456,7 @@ async function settleDatabase() {
 }
 
 async function batch(
-  gateway: Server,
+  gateways: Server[],
   raw: Server,
   token: string,
   all: Scenario[],
@@ -449,50 +471,69 @@ async function batch(
       `interleaved with the raw baseline; ${cpus().length} CPUs, ${PINNING}\n`,
   );
   await settleDatabase();
-  const samples: Record<string, { gateway: Sample[]; raw: Sample[] }> = {};
+  const servers = [raw, ...gateways];
+  /** Per scenario, the samples of each server by name. */
+  const samples: Record<string, Record<string, Sample[]>> = {};
+  const requestsOf = (scenario: Scenario, server: Server) =>
+    server === raw ? scenario.raw : scenario.gateway;
   // Every run of the reads first, then the writes: what writing leaves the database to do
   // (autovacuum, checkpoints) would otherwise fall on the next round's reads.
   for (const phase of [scenarios.filter((s) => s.raw), scenarios.filter((s) => !s.raw)]) {
     for (const scenario of phase) {
-      await drive(gateway, scenario.gateway, Number(args.warmup), token);
-      if (scenario.raw) await drive(raw, scenario.raw, Number(args.warmup), null);
+      for (const server of servers) {
+        const requests = requestsOf(scenario, server);
+        if (requests)
+          await drive(server, requests, Number(args.warmup), server === raw ? null : token);
+      }
     }
     for (let run = 0; run < runs; run += 1) {
       for (const scenario of phase) {
-        samples[scenario.name] ??= { gateway: [], raw: [] };
+        samples[scenario.name] ??= {};
         const entry = samples[scenario.name]!;
-        // Alternate who goes first, so that neither always meets a warmer database.
-        const order = run % 2 === 0 ? ['raw', 'gateway'] : ['gateway', 'raw'];
-        for (const who of order) {
-          if (who === 'raw' && scenario.raw)
-            entry.raw.push(await drive(raw, scenario.raw, seconds, null));
-          if (who === 'gateway')
-            entry.gateway.push(await drive(gateway, scenario.gateway, seconds, token));
+        // Rotate who goes first, so that none always meets a warmer database.
+        const order = servers.map((_, i) => servers[(i + run) % servers.length]!);
+        for (const server of order) {
+          const requests = requestsOf(scenario, server);
+          if (!requests) continue;
+          const sample = await drive(server, requests, seconds, server === raw ? null : token);
+          entry[server.name] = [...(entry[server.name] ?? []), sample];
         }
-        const last = (xs: Sample[]) =>
-          xs.length ? `${fmt(xs.at(-1)!.rps)} req/s, p99 ${fmt(xs.at(-1)!.p99, 1)} ms` : '';
-        process.stdout.write(
-          `  run ${run + 1}/${runs} ${scenario.name}: ${last(entry.gateway)}${entry.raw.length ? ` (raw ${last(entry.raw)})` : ''}\n`,
-        );
+        const last = (name: string) => {
+          const sample = entry[name]?.at(-1);
+          return sample ? `${name} ${fmt(sample.rps)} req/s, p99 ${fmt(sample.p99, 1)} ms` : null;
+        };
+        const line = servers
+          .map((server) => last(server.name))
+          .filter(Boolean)
+          .join('; ');
+        process.stdout.write(`  run ${run + 1}/${runs} ${scenario.name}: ${line}\n`);
       }
     }
   }
-  const table = `${report(samples, memory(gateway.child.pid!).peak, memory(raw.child.pid!).peak)}\nSQL statements counted by ${statementSource}.`;
+  const peaks = servers.map(
+    (server) => `${server.name} ${fmt(memory(server.child.pid!).peak)} MiB`,
+  );
+  const table = `${report(
+    samples,
+    raw.name,
+    gateways.map((g) => g.name),
+  )}\n\nPeak RSS: ${peaks.join(', ')}.\nSQL statements counted by ${statementSource}.`;
   process.stdout.write(`\n${table}\n`);
   if (args.readme) writeReadme(table);
 }
 
 function report(
-  samples: Record<string, { gateway: Sample[]; raw: Sample[] }>,
-  gatewayPeak: number,
-  rawPeak: number,
+  samples: Record<string, Record<string, Sample[]>>,
+  rawName: string,
+  gatewayNames: string[],
 ) {
   const rows: string[][] = [];
-  for (const [name, { gateway, raw }] of Object.entries(samples)) {
-    const row = (who: string, xs: Sample[], base?: Sample[]) => {
+  for (const [name, byServer] of Object.entries(samples)) {
+    const base = byServer[rawName];
+    const row = (who: string, xs: Sample[]) => {
       const at = (key: keyof Sample) => median(xs.map((s) => s[key]));
       const ratio = (key: keyof Sample) =>
-        base?.length ? fmt(at(key) / median(base.map((s) => s[key])), 2) : '–';
+        base?.length && who !== rawName ? fmt(at(key) / median(base.map((s) => s[key])), 2) : '–';
       rows.push([
         name,
         who,
@@ -507,10 +548,12 @@ function report(
         String(xs.reduce((n, s) => n + s.errors, 0)),
       ]);
     };
-    if (raw.length) row('raw', raw);
-    row('customer-graph', gateway, raw);
+    for (const who of [rawName, ...gatewayNames]) {
+      const xs = byServer[who];
+      if (xs?.length) row(who, xs);
+    }
   }
-  const lines = markdownTable(
+  return markdownTable(
     [
       'scenario',
       'server',
@@ -525,12 +568,7 @@ function report(
       'errors',
     ],
     rows,
-  );
-  lines.push(
-    '',
-    `Peak RSS: customer-graph ${fmt(gatewayPeak)} MiB, raw baseline ${fmt(rawPeak)} MiB.`,
-  );
-  return lines.join('\n');
+  ).join('\n');
 }
 
 /** A markdown table with its columns padded, readable as text too. */
