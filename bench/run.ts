@@ -22,6 +22,7 @@ import { SignJWT } from 'jose';
 import postgres from 'postgres';
 import { projectPath } from '../src/lib/paths.js';
 import { bundle, SERVER_BUNDLE } from '../src/scripts/build.js';
+import { BY_ID, LIST } from './documents.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
@@ -155,20 +156,6 @@ async function useStatementStatistics(): Promise<string> {
 
 // --- what is asked -------------------------------------------------------------------------------
 
-const SELECTION = /* GraphQL */ `
-  fragment C on Customer {
-    id companyId preferredBusinessId firstName lastName avatar phone email status colorCode source
-    lastAppointmentDate nextAppointmentDate upcomingAppointmentsUrl deleted createdBy createdTime
-    lastUpdatedBy lastUpdatedTime
-    address { id address1 address2 city state postalCode country type }
-    notes(first: 5) { edges { node { id note createdBy createdTime lastUpdatedTime } } }
-    tags { id name }
-  }
-`;
-const LIST = `query List($companyId: ID!, $first: Int!, $after: String) {
-  customers(companyId: $companyId, first: $first, after: $after) {
-    edges { node { ...C } } pageInfo { hasNextPage endCursor } } } ${SELECTION}`;
-const BY_ID = `query ById($id: ID!) { customer(id: $id) { ...C } } ${SELECTION}`;
 const CREATE = `mutation Create($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`;
 const APPEND = `mutation Append($input: AppendCustomerNotesInput!) {
   appendCustomerNotes(input: $input) { notes { id } } }`;
@@ -193,7 +180,7 @@ const gql = (query: string, variables: unknown): BenchRequest => ({
   body: JSON.stringify({ query, variables }),
 });
 
-async function prepare(gateway: Server, token: string): Promise<Scenario[]> {
+async function prepare(gateways: Server[], token: string): Promise<Scenario[]> {
   const sql = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
   const [{ n } = { n: 0 }] = await sql<{ n: number }[]>`
     select count(*)::int as n from customers where company_id = ${COMPANY} and not deleted`;
@@ -204,22 +191,32 @@ async function prepare(gateway: Server, token: string): Promise<Scenario[]> {
   ).map((r) => r.id);
   await sql.end();
 
-  // The cursor of row 40,000, reached the way a client would: page after page.
-  let after: string | null = null;
-  for (let seen = 0; seen < 40_000; seen += 500) {
-    const response = await fetch(`${gateway.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({
-        query:
-          'query($c: ID!, $a: String) { customers(companyId: $c, first: 500, after: $a) { pageInfo { endCursor } } }',
-        variables: { c: COMPANY, a: after },
-      }),
-    });
-    const body = (await response.json()) as {
-      data: { customers: { pageInfo: { endCursor: string } } };
-    };
-    after = body.data.customers.pageInfo.endCursor;
+  // The cursor of row 40,000, reached the way a client would: page after page. Every server
+  // pages there, so that each has the same history when the runs start, and all must agree.
+  const cursors = await Promise.all(
+    gateways.map(async (gateway) => {
+      let cursor: string | null = null;
+      for (let seen = 0; seen < 40_000; seen += 500) {
+        const response = await fetch(`${gateway.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({
+            query:
+              'query($c: ID!, $a: String) { customers(companyId: $c, first: 500, after: $a) { pageInfo { endCursor } } }',
+            variables: { c: COMPANY, a: cursor },
+          }),
+        });
+        const body = (await response.json()) as {
+          data: { customers: { pageInfo: { endCursor: string } } };
+        };
+        cursor = body.data.customers.pageInfo.endCursor;
+      }
+      return cursor;
+    }),
+  );
+  const after = cursors[0] ?? null;
+  if (cursors.some((cursor) => cursor !== after)) {
+    throw new Error(`the servers disagree on the cursor of row 40,000: ${cursors.join(', ')}`);
   }
 
   const phone = (i: number) => `+1646${String(5_550_000 + (i % 1_000_000)).padStart(7, '0')}`;
@@ -408,7 +405,7 @@ async function main() {
 
   const statementSource = await useStatementStatistics();
   try {
-    const scenarios = await prepare(gateway, token);
+    const scenarios = await prepare(gateways, token);
     for (const each of gateways) await checkSameJson(each, raw, token, scenarios);
     if (args.soak) await soak(gateway, token, scenarios, Number(args.soak));
     else await batch(gateways, raw, token, scenarios, statementSource);

@@ -10,22 +10,11 @@ import postgres from 'postgres';
 import { createContext } from '../src/context.js';
 import { openStore } from '../src/db/client.js';
 import { schema, uncheckedSchema } from '../src/schema/index.js';
+import { BY_ID, LIST } from './documents.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bench';
 const COMPANY = 'com_00';
-const SELECTION = `
-  fragment C on Customer {
-    id companyId preferredBusinessId firstName lastName avatar phone email status colorCode source
-    lastAppointmentDate nextAppointmentDate upcomingAppointmentsUrl deleted createdBy createdTime
-    lastUpdatedBy lastUpdatedTime
-    address { id address1 address2 city state postalCode country type }
-    notes(first: 5) { edges { node { id note createdBy createdTime lastUpdatedTime } } }
-    tags { id name }
-  }`;
-const DOCUMENTS = {
-  list: `query($c: ID!) { customers(companyId: $c, first: 50) { edges { node { ...C } } } } ${SELECTION}`,
-  byid: `query($id: ID!) { customer(id: $id) { ...C } } ${SELECTION}`,
-};
+const DOCUMENTS = { list: LIST, byid: BY_ID };
 const ROUNDS = 10;
 
 const store = await openStore({ kind: 'postgres', url: DATABASE_URL, poolSize: 4 });
@@ -62,7 +51,7 @@ for (const [name, text] of Object.entries(DOCUMENTS)) {
   const run = async (which: keyof typeof builds) => {
     const started = process.cpuUsage();
     for (let i = 0; i < times; i += 1) {
-      const variables = { c: COMPANY, id: ids[i % ids.length] };
+      const variables = { companyId: COMPANY, first: 50, id: ids[i % ids.length] };
       const result = await builds[which].query(
         undefined,
         createContext(deps, principal, origin),

@@ -37,6 +37,8 @@ export type Authenticate = (authorization: string | null) => Principal | Promise
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
+export const NO_CREDENTIAL = 'Send a credential: Authorization: Bearer <API key or JWT>';
+
 export function createAuthenticator(options: AuthOptions): Authenticate {
   // A KeyObject, made once: jose would otherwise import the raw secret on every verification.
   const secret =
@@ -118,9 +120,7 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
   return (authorization) => {
     const credential = authorization ? BEARER.exec(authorization)?.[1] : undefined;
     if (credential === undefined) {
-      return Promise.reject(
-        new Unauthenticated('Send a credential: Authorization: Bearer <API key or JWT>'),
-      );
+      return Promise.reject(new Unauthenticated(NO_CREDENTIAL));
     }
     const cached = verified.get(credential);
     if (cached && cached.expiresAt > Date.now()) return cached.principal;

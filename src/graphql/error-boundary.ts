@@ -73,17 +73,26 @@ function withCode(
 ): GraphQLError {
   if (error.extensions.code === code && (!fieldViolations || error.extensions.fieldViolations))
     return error;
-  return new GraphQLError(error.message, {
+  return rebuilt(error, error.message, {
+    ...error.extensions,
+    code,
+    fieldViolations: fieldViolations ?? [{ field: 'query', description: error.message }],
+  });
+}
+
+/** The same error, where it was, with another message and extensions. */
+function rebuilt(
+  error: GraphQLError,
+  message: string,
+  extensions: GraphQLError['extensions'],
+): GraphQLError {
+  return new GraphQLError(message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
     originalError: error.originalError,
-    extensions: {
-      ...error.extensions,
-      code,
-      fieldViolations: fieldViolations ?? [{ field: 'query', description: error.message }],
-    },
+    extensions,
   });
 }
 
@@ -230,21 +239,14 @@ function withoutSuggestions(error: GraphQLError): GraphQLError {
   const message = error.message.replace(SUGGESTION, '');
   if (message === error.message) return error;
   const violations = error.extensions.fieldViolations as FieldViolation[] | undefined;
-  return new GraphQLError(message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    originalError: error.originalError,
-    extensions: {
-      ...error.extensions,
-      ...(violations && {
-        fieldViolations: violations.map((v) => ({
-          ...v,
-          description: v.description.replace(SUGGESTION, ''),
-        })),
-      }),
-    },
+  return rebuilt(error, message, {
+    ...error.extensions,
+    ...(violations && {
+      fieldViolations: violations.map((v) => ({
+        ...v,
+        description: v.description.replace(SUGGESTION, ''),
+      })),
+    }),
   });
 }
 

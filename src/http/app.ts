@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createInMemoryAPQStore, useAPQ } from '@graphql-yoga/plugin-apq';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
-import type { Authenticate } from '../auth/authenticator.js';
+import { type Authenticate, NO_CREDENTIAL } from '../auth/authenticator.js';
 import { type Context, createContext } from '../context.js';
 import type { Store } from '../db/client.js';
 import { Unauthenticated } from '../errors.js';
@@ -119,8 +119,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     context: ({ request, req, principal }) => {
       // useAuthentication let the request in with its principal; a request without one cannot
       // have passed it.
-      if (!principal)
-        throw new Unauthenticated('Send a credential: Authorization: Bearer <API key or JWT>');
+      if (!principal) throw new Unauthenticated(NO_CREDENTIAL);
       return createContext(contextDeps, principal, {
         requestId: requestIdOf(request),
         ip: clientIp(request, req),
