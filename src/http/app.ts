@@ -22,7 +22,7 @@ import {
 import { type AuthenticatedServerContext, useAuthentication } from './authentication.js';
 import { useBodySizeLimit } from './body-limit.js';
 import { useCardOnFilePages } from './cof-pages.js';
-import { corsPolicy, useVaryByOrigin } from './cors.js';
+import { corsPolicy, useNoCors, useVaryByOrigin } from './cors.js';
 import { useMetrics } from './metrics.js';
 import { useReadiness } from './readiness.js';
 import { requestIdOf, useRequestIds } from './request-id.js';
@@ -101,7 +101,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/healthz',
     landingPage: false,
-    cors: corsPolicy(deps.corsOrigins ?? []),
+    cors: deps.corsOrigins?.length ? corsPolicy(deps.corsOrigins) : false,
     // Limited by useBodySizeLimit, which does not stream every body through a TransformStream.
     maxRequestBodySize: false,
     graphiql: deps.graphiql === false ? false : deps.graphiql,
@@ -152,7 +152,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...(deps.metrics ? [useMetrics()] : []),
       useCardOnFilePages(redemption, logger),
       useBodySizeLimit(),
-      ...(deps.corsOrigins?.length ? [useVaryByOrigin()] : []),
+      deps.corsOrigins?.length ? useVaryByOrigin() : useNoCors(),
       // After the hooks that answer other paths and CORS preflights (which carry no credential),
       // before anything reads the body or the document.
       useAuthentication(deps.authenticate, [GRAPHQL_ENDPOINT], logger),
