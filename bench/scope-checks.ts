@@ -36,6 +36,7 @@ const deps = {
   customerQuota: 1e9,
   clock: () => new Date(),
   publicBaseUrl: 'http://x',
+  requestTimeoutMs: 10_000,
 };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

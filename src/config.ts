@@ -2,12 +2,30 @@
 // ConfigError whose message names the variable, what it must be, and what it was; main.ts prints
 // it on one line and exits.
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { LogLevel } from './lib/logger.js';
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string | null }
-  | { kind: 'postgres'; url: string; poolSize: number };
+  | { kind: 'postgres'; url: string; poolSize: number; timeouts?: DatabaseTimeouts };
+
+/** The limits set on every PostgreSQL session, in ms, all below the request's deadline. */
+export interface DatabaseTimeouts {
+  connect: number;
+  statement: number;
+  lock: number;
+}
+
+/**
+ * Each statement ends before the request's deadline, a lock wait a little before that (so that
+ * a write blocked on a lock ends as DEADLINE_EXCEEDED in about the deadline, rolled back), and
+ * a connection attempt within a second (an unreachable database answers UNAVAILABLE quickly).
+ */
+export function databaseTimeouts(requestTimeoutMs: number): DatabaseTimeouts {
+  const statement = Math.max(100, requestTimeoutMs - 500);
+  return { connect: 1000, statement, lock: Math.max(50, statement - 250) };
+}
 
 export interface Config {
   port: number;
@@ -26,6 +44,8 @@ export interface Config {
   /** Processes serving the port (node:cluster); more than one needs PostgreSQL. */
   workers: number;
   customerQuota: number;
+  /** Every request's deadline (REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
   logLevel: LogLevel;
   production: boolean;
   graphiql: boolean;
@@ -33,6 +53,19 @@ export interface Config {
   corsOrigins: string[];
   /** Where the development API key's plain text is kept between starts (outside production). */
   devKeyFile: string | null;
+}
+
+/**
+ * Which database a configuration names, as the development key file tells them apart: the PGlite
+ * folder's absolute path, or the PostgreSQL URL without its password.
+ */
+export function databaseIdentity(database: DatabaseConfig): string {
+  if (database.kind === 'pglite') {
+    return database.dataDir === null ? 'pglite:memory' : `pglite:${resolve(database.dataDir)}`;
+  }
+  const url = new URL(database.url);
+  url.password = '';
+  return url.toString();
 }
 
 export class ConfigError extends Error {
@@ -105,6 +138,7 @@ const environment = z.object({
   TRUST_PROXY: flag.default(false),
   METRICS: flag.default(false),
   CUSTOMER_QUOTA: integer(1, 1_000_000_000).default(100_000),
+  REQUEST_TIMEOUT_MS: integer(1000, 600_000).default(10_000),
   LOG_LEVEL: z
     .string()
     .toLowerCase()
@@ -141,7 +175,12 @@ export function loadConfig(env: Env = process.env): Config {
       ? { kind: 'pglite', dataDir: e.PGLITE_DATA_DIR }
       : e.DATABASE_URL === 'memory://'
         ? { kind: 'pglite', dataDir: null }
-        : { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE };
+        : {
+            kind: 'postgres',
+            url: e.DATABASE_URL,
+            poolSize: e.DATABASE_POOL_SIZE,
+            timeouts: databaseTimeouts(e.REQUEST_TIMEOUT_MS),
+          };
   if (e.WORKERS > 1 && database.kind === 'pglite') {
     throw new ConfigError(
       'WORKERS above 1 needs PostgreSQL (DATABASE_URL=postgres://…): PGlite is one process',
@@ -162,6 +201,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     metrics: e.METRICS,
     customerQuota: e.CUSTOMER_QUOTA,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     production,
     graphiql: e.GRAPHIQL ?? !production,

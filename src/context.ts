@@ -2,9 +2,11 @@
 // statement and no cache crosses companies or requests.
 import type { Principal } from './auth/principal.js';
 import type { Database } from './db/client.js';
+import { DeadlineExceeded } from './errors.js';
 import { createLoaders, type Loaders } from './graphql/loaders.js';
+import type { Admission } from './lib/admission.js';
 import { lazyObjects } from './lib/lazy.js';
-import { createRepositories } from './repositories/index.js';
+import { createRepositories, type TransactionGuard } from './repositories/index.js';
 import { type CofLinkService, cofLinkService } from './services/card-on-file.js';
 import { type ComplianceService, complianceService } from './services/compliance.js';
 import { type CustomerService, customerService } from './services/customer.js';
@@ -17,6 +19,10 @@ export interface ContextDeps {
   customerQuota: number;
   clock: () => Date;
   publicBaseUrl: string;
+  /** Every request's deadline, from the moment its context is made. */
+  requestTimeoutMs: number;
+  /** Bounds the pool connections write transactions hold (PostgreSQL); none on PGlite. */
+  writes?: Admission | undefined;
 }
 
 export interface Services {
@@ -43,6 +49,28 @@ export interface Context {
   services: Services;
   /** The request's DataLoaders; renewed after a write, so that later reads see it. */
   loaders: Loaders;
+  /** When the request must have been answered (ms since the epoch). */
+  deadlineAt: number;
+}
+
+/** Time kept, at the end of a request's deadline, to roll back and answer. */
+const ANSWER_MARGIN_MS = 250;
+
+function transactionGuard(deps: ContextDeps, deadlineAt: number): TransactionGuard {
+  const writes = deps.writes;
+  return {
+    // A write that waited for admission has less of its deadline left than the session's lock
+    // and statement timeouts allow: its transaction gets what is left, less a margin to answer.
+    admit: (companyId, begin) =>
+      writes
+        ? writes.run(companyId, deadlineAt, (waited) =>
+            begin(waited ? deadlineAt - Date.now() - ANSWER_MARGIN_MS : null),
+          )
+        : begin(null),
+    beforeCommit: () => {
+      if (Date.now() > deadlineAt) throw new DeadlineExceeded();
+    },
+  };
 }
 
 export function createContext(
@@ -50,7 +78,12 @@ export function createContext(
   principal: Principal,
   origin: RequestOrigin,
 ): Context {
-  const repos = createRepositories(deps.db, principal.companyId);
+  const deadlineAt = Date.now() + deps.requestTimeoutMs;
+  const repos = createRepositories(
+    deps.db,
+    principal.companyId,
+    transactionGuard(deps, deadlineAt),
+  );
   const services = requestServices({
     principal,
     repos,
@@ -59,5 +92,5 @@ export function createContext(
     clock: deps.clock,
     publicBaseUrl: deps.publicBaseUrl,
   });
-  return { principal, origin, services, loaders: createLoaders(repos) };
+  return { principal, origin, services, loaders: createLoaders(repos), deadlineAt };
 }

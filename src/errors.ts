@@ -1,5 +1,6 @@
-// The errors a client can cause. Services throw these; the GraphQL boundary (schema/errors.ts)
-// turns them into errors with `extensions.code`. Anything else is a bug and stays masked.
+// The errors a client can cause. Services throw these, and database failures are read as these
+// (db/faults.ts); the GraphQL boundary (graphql/error-boundary.ts) turns them into errors with
+// `extensions.code`. Anything else is a bug and stays masked.
 
 export type ErrorCode =
   | 'INVALID_ARGUMENT'
@@ -8,6 +9,9 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'RESOURCE_EXHAUSTED'
   | 'FAILED_PRECONDITION'
+  | 'ABORTED'
+  | 'DEADLINE_EXCEEDED'
+  | 'UNAVAILABLE'
   | 'INTERNAL';
 
 export interface FieldViolation {
@@ -42,9 +46,12 @@ export class InvalidArgument extends DomainError {
   }
 }
 
+/** An ID as a message quotes it: cut to a sane length (no ID is longer than 64 characters). */
+const quotedId = (id: string) => JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id);
+
 export class NotFound extends DomainError {
   constructor(what: string, id: string) {
-    super('NOT_FOUND', `${what} ${JSON.stringify(id)} was not found`);
+    super('NOT_FOUND', `${what} ${quotedId(id)} was not found`);
   }
 }
 
@@ -69,6 +76,35 @@ export class ResourceExhausted extends DomainError {
 export class FailedPrecondition extends DomainError {
   constructor(message: string) {
     super('FAILED_PRECONDITION', message);
+  }
+}
+
+/** A concurrency conflict: nothing was written; safe to retry after re-reading. */
+export class Aborted extends DomainError {
+  constructor(message: string) {
+    super('ABORTED', message);
+  }
+}
+
+/** The request ran past its deadline; its transaction was rolled back. */
+export class DeadlineExceeded extends DomainError {
+  constructor(message = 'The request ran past its deadline; nothing it began was kept.') {
+    super('DEADLINE_EXCEEDED', message);
+  }
+}
+
+/** Seconds a client should wait before retrying an UNAVAILABLE request. */
+export const UNAVAILABLE_RETRY_AFTER_S = 2;
+
+/**
+ * The database cannot be reached, or the connection broke: a write's outcome is unknown (retry
+ * writes only with an idempotency key).
+ */
+export class Unavailable extends DomainError {
+  constructor(
+    message = 'The database is unavailable; a write in this request may or may not have been kept. Retry later.',
+  ) {
+    super('UNAVAILABLE', message);
   }
 }
 

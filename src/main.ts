@@ -4,10 +4,12 @@
 // finish, then close the store.
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
+import { Server } from 'node:net';
 import { createAuthenticator } from './auth/authenticator.js';
 import { ensureDevKey } from './auth/dev-key.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, databaseIdentity, loadConfig } from './config.js';
 import { openStore } from './db/client.js';
+import { DataFolderInUse } from './db/folder-lock.js';
 import { migrate } from './db/migrate.js';
 import { createApp } from './http/app.js';
 import { graphiqlOptions } from './http/graphiql.js';
@@ -17,6 +19,9 @@ import { apiKeyRepository } from './repositories/api-key.js';
 import { apiKeyService } from './services/api-key.js';
 
 const WORKER = 'CUSTOMER_GRAPH_WORKER';
+
+/** How long a stopping server leaves idle keep-alive connections open for a request in flight. */
+const IDLE_GRACE_MS = 1000;
 
 function describe(config: Config, port: number) {
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -47,7 +52,11 @@ async function prepare(config: Config) {
   await migrate(store);
   const devKey = config.production
     ? null
-    : await ensureDevKey(apiKeyService(apiKeyRepository(store.db)), config.devKeyFile);
+    : await ensureDevKey(
+        apiKeyService(apiKeyRepository(store.db)),
+        config.devKeyFile,
+        databaseIdentity(config.database),
+      );
   return { store, devKey };
 }
 
@@ -63,6 +72,7 @@ async function serve(
     store,
     logger,
     customerQuota: config.customerQuota,
+    requestTimeoutMs: config.requestTimeoutMs,
     publicBaseUrl: config.publicBaseUrl,
     trustProxy: config.trustProxy,
     metrics: config.metrics,
@@ -72,28 +82,49 @@ async function serve(
     graphiql: config.graphiql ? graphiqlOptions(devKey?.key ?? null) : false,
   });
 
-  const server = createServer(app.handle);
+  let stopping = false;
+  const server = createServer((req, res) => {
+    // While stopping, every response closes its connection: a keep-alive client sends its next
+    // request on a new connection (which a replica still serving takes), so the drain ends.
+    if (stopping) res.setHeader('connection', 'close');
+    app.handle(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
 
-  let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    server.close(async () => {
+    const started = Date.now();
+    // A connection busy with requests closes after its next response (above). The listening
+    // socket closes now, but through net.Server's close: http.Server's would also close every
+    // idle keep-alive connection at once, resetting a request a client has just sent on one
+    // (or on a connection accepted a moment ago) that the server has not read yet. Connections
+    // still idle after a grace period are closed then.
+    let closingIdle: NodeJS.Timeout | undefined;
+    const grace = setTimeout(() => {
+      server.closeIdleConnections();
+      closingIdle = setInterval(() => server.closeIdleConnections(), 250);
+    }, IDLE_GRACE_MS);
+    Server.prototype.close.call(server, async () => {
+      clearTimeout(grace);
+      clearInterval(closingIdle);
       // Connections are closed; requests whose clients left may still be running.
       await app.idle();
       await store
         .close()
         .catch((error: unknown) => logger.error({ error }, 'closing the store failed'));
+      logger.info({ ms: Date.now() - started }, 'stopped');
       process.exit(0);
     });
-    server.closeIdleConnections();
     // Requests that hang on do not keep the process alive for ever.
-    setTimeout(() => process.exit(1), 10_000).unref();
+    setTimeout(() => {
+      logger.error({ ms: Date.now() - started }, 'requests still running at the shutdown deadline');
+      process.exit(1);
+    }, 10_000).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
@@ -151,6 +182,8 @@ async function main() {
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`customer-graph: configuration error: ${error.message}\n`);
+  } else if (error instanceof DataFolderInUse) {
+    process.stderr.write(`customer-graph: ${error.message}\n`);
   } else {
     process.stderr.write(
       `customer-graph: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

@@ -158,6 +158,23 @@ describe('the server over HTTP', () => {
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it.skipIf(Boolean(process.env.DATABASE_URL))(
+    'refuses at once to open a PGlite folder another process serves, naming it',
+    async () => {
+      const second = runMain({ ...serverEnv, PORT: '0' });
+      let stderr = '';
+      second.stderr?.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      expect(await exitOf(second)).toBe(1);
+      expect(stderr).toContain(`is in use by process ${server.process.pid}`);
+      expect(stderr).not.toMatch(/\n\s+at /);
+      // The first one still serves.
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    },
+    60_000,
+  );
+
   it('stops on SIGTERM with exit code 0, and reuses its development key on the next start', async () => {
     expect(await server.stop()).toBe(0);
     const again = await startServer(serverEnv);

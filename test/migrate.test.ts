@@ -56,10 +56,12 @@ describe('migrations', () => {
   );
 
   it.runIf(url)('cancel a statement that runs past the statement timeout', async () => {
-    const store = await openStore(
-      { kind: 'postgres', url: url!, poolSize: 1 },
-      { statementTimeoutMs: 100 },
-    );
+    const store = await openStore({
+      kind: 'postgres',
+      url: url!,
+      poolSize: 1,
+      timeouts: { connect: 1000, statement: 100, lock: 100 },
+    });
     try {
       if (store.driver.kind !== 'postgres') throw new Error('expected PostgreSQL');
       await expect(store.driver.client`select pg_sleep(2)`).rejects.toThrow(/statement timeout/);

@@ -76,6 +76,10 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired)
         throw new Unauthenticated('The token has expired');
+      // The failing claim by name (jose's message names it and never quotes the token).
+      if (error instanceof joseErrors.JWTClaimValidationFailed) {
+        throw new Unauthenticated(`The token was rejected: ${error.message}`);
+      }
       if (error instanceof joseErrors.JOSEError) {
         throw new Unauthenticated(`The token was rejected (${error.code})`);
       }

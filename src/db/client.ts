@@ -8,7 +8,9 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import type { DatabaseConfig } from '../config.js';
+import { type DatabaseConfig, databaseTimeouts } from '../config.js';
+import { lockDataFolder } from './folder-lock.js';
+import { type Health, watchHealth } from './health.js';
 
 /** A Drizzle handle on either driver; a transaction handle has the same type. */
 export type Database = PgDatabase<PgQueryResultHKT>;
@@ -20,8 +22,8 @@ export type Driver =
 export interface Store {
   db: Database;
   driver: Driver;
-  /** Resolves when the database answers a trivial query. */
-  ping(): Promise<void>;
+  /** Whether the database is reachable, as requests and pings have found it. */
+  health: Health;
   close(): Promise<void>;
 }
 
@@ -30,9 +32,10 @@ export interface StoreOptions {
   onQuery?: (statement: string) => void;
   /** A PGlite data folder dump to start from (tests clone a migrated template). */
   pgliteTemplate?: Blob;
-  /** Cancels a statement that runs longer than this (PostgreSQL only). */
-  statementTimeoutMs?: number;
 }
+
+/** Seconds between reconnection attempts: postgres.js's default grows to 20 s a try. */
+const RECONNECT_DELAY_S = 0.1;
 
 /**
  * Drizzle asks postgres.js for an unnamed statement unless a query is given a name, and
@@ -71,38 +74,66 @@ export async function openStore(
   const logger = { logQuery: (statement: string) => options.onQuery?.(statement) };
 
   if (config.kind === 'postgres') {
+    const timeouts = config.timeouts ?? databaseTimeouts(10_000);
     const client = postgres(config.url, {
       max: config.poolSize,
       onnotice: () => {},
+      connect_timeout: timeouts.connect / 1000,
+      // After a restart or a network fault the pool comes back at once, not after the default
+      // backoff (which grows to 20 s between attempts); a down database is answered by
+      // db/health.ts without waiting on the pool.
+      backoff: () => RECONNECT_DELAY_S,
       connection: {
         application_name: 'customer-graph',
         TimeZone: 'UTC',
-        statement_timeout: options.statementTimeoutMs ?? 10_000,
+        statement_timeout: timeouts.statement,
+        lock_timeout: timeouts.lock,
+        // A transaction left open (its request gone) gives its locks back.
+        idle_in_transaction_session_timeout: timeouts.statement,
       },
     });
     const db: Database = drizzlePostgres({ client: preparing(client), logger });
+    const health = watchHealth(async () => {
+      await client`select 1`;
+    });
     return {
       db,
       driver: { kind: 'postgres', client },
-      ping: async () => {
-        await client`select 1`;
+      health,
+      close: () => {
+        health.stop();
+        return client.end({ timeout: 5 });
       },
-      close: () => client.end({ timeout: 5 }),
     };
   }
 
-  if (config.dataDir !== null) mkdirSync(config.dataDir, { recursive: true });
-  const client = await PGlite.create(config.dataDir ?? undefined, {
-    ...(options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {}),
-  });
+  let unlock = () => {};
+  if (config.dataDir !== null) {
+    mkdirSync(config.dataDir, { recursive: true });
+    unlock = lockDataFolder(config.dataDir);
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create(config.dataDir ?? undefined, {
+      ...(options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {}),
+    });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   await client.exec(`set time zone 'UTC'`);
   const db: Database = drizzlePglite({ client, logger });
+  const health = watchHealth(async () => {
+    await db.execute(sql`select 1`);
+  });
   return {
     db,
     driver: { kind: 'pglite', client },
-    ping: async () => {
-      await db.execute(sql`select 1`);
+    health,
+    close: async () => {
+      health.stop();
+      await client.close();
+      unlock();
     },
-    close: () => client.close(),
   };
 }

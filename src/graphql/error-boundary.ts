@@ -14,12 +14,11 @@ import {
   visit,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { databaseFault, describeDriverError } from '../db/faults.js';
 import { DomainError, type ErrorCode, type FieldViolation } from '../errors.js';
-import { WWW_AUTHENTICATE } from '../http/authentication.js';
+import { HTTP_OF_CODE } from '../http/error-response.js';
 import { requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../lib/logger.js';
-
-const HTTP_STATUS: Partial<Record<string, number>> = { UNAUTHENTICATED: 401 };
 
 /**
  * Codes that leave as they are: ours, and the one Automatic Persisted Queries clients wait for.
@@ -32,6 +31,9 @@ const PASSED_THROUGH = new Set<string>([
   'UNAUTHENTICATED',
   'RESOURCE_EXHAUSTED',
   'FAILED_PRECONDITION',
+  'ABORTED',
+  'DEADLINE_EXCEEDED',
+  'UNAVAILABLE',
   'INTERNAL',
   'PERSISTED_QUERY_NOT_FOUND',
 ] satisfies (ErrorCode | 'PERSISTED_QUERY_NOT_FOUND')[]);
@@ -39,10 +41,8 @@ const PASSED_THROUGH = new Set<string>([
 function fromDomainError(error: DomainError, source?: GraphQLError): GraphQLError {
   const extensions: Record<string, unknown> = { code: error.code };
   if (error.fieldViolations.length > 0) extensions.fieldViolations = error.fieldViolations;
-  const status = HTTP_STATUS[error.code];
-  if (status) {
-    extensions.http = { status, headers: { 'WWW-Authenticate': WWW_AUTHENTICATE } };
-  }
+  const http = HTTP_OF_CODE[error.code];
+  if (http) extensions.http = http;
   return new GraphQLError(error.message, {
     nodes: source?.nodes,
     source: source?.source,
@@ -52,10 +52,52 @@ function fromDomainError(error: DomainError, source?: GraphQLError): GraphQLErro
   });
 }
 
-function domainErrorOf(error: unknown): DomainError | null {
+/** The error behind GraphQL's wrappers. */
+function originalOf(error: unknown): unknown {
   let current: unknown = error;
   while (current instanceof GraphQLError && current.originalError) current = current.originalError;
-  return current instanceof DomainError ? current : null;
+  return current;
+}
+
+/** The client's error: one a service threw, or what a database failure means (db/faults.ts). */
+function domainErrorOf(error: unknown): DomainError | null {
+  const original = originalOf(error);
+  return original instanceof DomainError ? original : databaseFault(original);
+}
+
+/**
+ * True for Yoga's own errors about the HTTP request (invalid JSON, a method or batching it does not
+ * take, a mutation over GET): they carry an HTTP status and point at no place in a document (a
+ * syntax error carries one too, with its source).
+ */
+function isTransportError(error: unknown): error is GraphQLError {
+  return (
+    error instanceof GraphQLError &&
+    error.extensions?.http !== undefined &&
+    !error.nodes &&
+    !error.path &&
+    !error.source
+  );
+}
+
+/**
+ * A transport error with our code. Only a body that is not JSON names a field (`body`); the rest
+ * are about the request as a whole. The parser's own words (`extensions.originalError`) stay out.
+ */
+function fromTransportError(error: GraphQLError): GraphQLError {
+  const { originalError: _parserWords, http, ...extensions } = error.extensions;
+  const badJson = /invalid JSON/i.test(error.message);
+  // A body that is not JSON is no well-formed GraphQL-over-HTTP request: 400 whatever the
+  // response's media type (Yoga marks it as a spec error, which application/json answers with 200).
+  const status = (http as { status?: number } | undefined)?.status ?? 400;
+  return new GraphQLError(error.message, {
+    extensions: {
+      ...extensions,
+      code: 'INVALID_ARGUMENT',
+      http: badJson ? { status } : http,
+      ...(badJson && { fieldViolations: [{ field: 'body', description: 'must be valid JSON' }] }),
+    },
+  });
 }
 
 /** True for errors that graphql-js raised about the request itself (not from a resolver). */
@@ -66,17 +108,25 @@ function isRequestError(error: unknown): error is GraphQLError {
   return !original || original instanceof GraphQLError || error.path === undefined;
 }
 
+/** Values quoted in graphql-js's messages (a 5,000-character ID, say) cut to a sane length. */
+const LONG_QUOTED = /"((?:[^"\\]|\\.){80})(?:[^"\\]|\\.)+"/g;
+const cut = (text: string) => text.replace(LONG_QUOTED, '"$1…"');
+
 function withCode(
   error: GraphQLError,
   code: string,
   fieldViolations?: FieldViolation[],
 ): GraphQLError {
-  if (error.extensions.code === code && (!fieldViolations || error.extensions.fieldViolations))
+  if (error.extensions?.code === code && (!fieldViolations || error.extensions.fieldViolations))
     return error;
-  return rebuilt(error, error.message, {
+  const message = cut(error.message);
+  return rebuilt(error, message, {
     ...error.extensions,
     code,
-    fieldViolations: fieldViolations ?? [{ field: 'query', description: error.message }],
+    fieldViolations: (fieldViolations ?? [{ field: 'query', description: message }]).map((v) => ({
+      field: v.field,
+      description: cut(v.description),
+    })),
   });
 }
 
@@ -96,15 +146,19 @@ function rebuilt(
   });
 }
 
+// graphql-jit's errors are GraphQLErrors by their prototype, but leave `extensions` undefined when
+// the error they wrap has none: every read of it here is optional.
+
 /** The failure behind each masked INTERNAL error, for the log. */
 const unexpected = new WeakMap<GraphQLError, unknown>();
 
 export function maskError(error: unknown): Error {
   const domain = domainErrorOf(error);
   if (domain) return fromDomainError(domain, error instanceof GraphQLError ? error : undefined);
-  if (error instanceof GraphQLError && PASSED_THROUGH.has(String(error.extensions.code))) {
+  if (error instanceof GraphQLError && PASSED_THROUGH.has(String(error.extensions?.code))) {
     return error;
   }
+  if (isTransportError(error)) return fromTransportError(error);
   if (isRequestError(error)) return withCode(error, 'INVALID_ARGUMENT', violationsOf(error));
   const masked = new GraphQLError('Internal error. Quote the requestId when reporting it.', {
     path: error instanceof GraphQLError ? error.path : undefined,
@@ -113,6 +167,17 @@ export function maskError(error: unknown): Error {
   });
   unexpected.set(masked, error);
   return masked;
+}
+
+/**
+ * What to log of the failure behind a masked error: a database failure by its code and the
+ * server's message (never the statement's values, which Drizzle's wrapper puts in its message),
+ * anything else as the error itself, stack included.
+ */
+function causeOf(masked: GraphQLError): Record<string, unknown> {
+  const cause = originalOf(unexpected.get(masked) ?? masked);
+  const database = describeDriverError(cause);
+  return database ? { database } : { error: cause };
 }
 
 /**
@@ -130,10 +195,7 @@ export function useInternalErrorReports(logger: Logger): Plugin {
         errors: result.errors.map((error) => {
           if (error.extensions?.code !== 'INTERNAL' || !(error instanceof GraphQLError))
             return error;
-          logger.error(
-            { requestId, error: unexpected.get(error) ?? error, path: error.path },
-            'internal error',
-          );
+          logger.error({ requestId, path: error.path, ...causeOf(error) }, 'internal error');
           return new GraphQLError(error.message, {
             nodes: error.nodes,
             path: error.path,
@@ -186,7 +248,7 @@ function violationsOf(
 }
 
 /** The argument path (`input.tags[0].name`) of a value node in the document, if it is in one. */
-function argumentPath(document: DocumentNode, target: ASTNode): string | null {
+export function argumentPath(document: DocumentNode, target: ASTNode): string | null {
   let found: string | null = null;
   visit(document, {
     enter(node, _key, parent, _path, ancestors) {
@@ -212,7 +274,7 @@ function argumentPath(document: DocumentNode, target: ASTNode): string | null {
 }
 
 /** Which argument each variable of the document is passed to directly (`input: $in` -> in => input). */
-function variableArguments(
+export function variableArguments(
   document: DocumentNode,
   operationName?: string | null,
 ): Map<string, string> {
@@ -238,7 +300,7 @@ const SUGGESTION = / ?Did you mean [^?]*\?/g;
 function withoutSuggestions(error: GraphQLError): GraphQLError {
   const message = error.message.replace(SUGGESTION, '');
   if (message === error.message) return error;
-  const violations = error.extensions.fieldViolations as FieldViolation[] | undefined;
+  const violations = error.extensions?.fieldViolations as FieldViolation[] | undefined;
   return rebuilt(error, message, {
     ...error.extensions,
     ...(violations && {
@@ -248,6 +310,35 @@ function withoutSuggestions(error: GraphQLError): GraphQLError {
       })),
     }),
   });
+}
+
+/** Why the request names no operation of its document to run, or null when it does. */
+function operationProblem(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): FieldViolation | null {
+  const names = document.definitions.flatMap((d) =>
+    d.kind === Kind.OPERATION_DEFINITION ? [d.name?.value ?? '(anonymous)'] : [],
+  );
+  if (names.length === 0)
+    return { field: 'query', description: 'The document defines no operation.' };
+  const listed = cut(names.map((n) => JSON.stringify(n)).join(', '));
+  if (operationName) {
+    return names.includes(operationName)
+      ? null
+      : {
+          field: 'operationName',
+          description: cut(
+            `The document has no operation named ${JSON.stringify(operationName)}; it defines ${listed}.`,
+          ),
+        };
+  }
+  return names.length === 1
+    ? null
+    : {
+        field: 'operationName',
+        description: `The document defines several operations (${listed}): name the one to run in operationName.`,
+      };
 }
 
 export interface ErrorCodeOptions {
@@ -289,6 +380,24 @@ export function useErrorCodes({ fieldSuggestions = true }: ErrorCodeOptions = {}
     },
   };
   return {
+    // Before Yoga's own check, which says only "Could not determine what operation to execute."
+    onParse() {
+      return ({ result, context }) => {
+        if (!result || result instanceof Error) return;
+        const name = (context as { params?: { operationName?: string | null } }).params
+          ?.operationName;
+        const problem = operationProblem(result, name);
+        if (problem) {
+          throw new GraphQLError(problem.description, {
+            extensions: {
+              code: 'INVALID_ARGUMENT',
+              fieldViolations: [problem],
+              http: { status: 400 },
+            },
+          });
+        }
+      };
+    },
     onValidate({ params }) {
       return ({ result, setResult }) => {
         if (result.length === 0) return;

@@ -3,15 +3,20 @@
 // environment reads here: tests call app.fetch, main.ts serves app.handle.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { createInMemoryAPQStore, useAPQ } from '@graphql-yoga/plugin-apq';
+import { useAPQ } from '@graphql-yoga/plugin-apq';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import { type Authenticate, NO_CREDENTIAL } from '../auth/authenticator.js';
 import { type Context, createContext } from '../context.js';
 import type { Store } from '../db/client.js';
 import { Unauthenticated } from '../errors.js';
+import { useDeadline } from '../graphql/deadline.js';
+import { documentCaches, persistedQueryStore } from '../graphql/document-caches.js';
 import { maskError, useErrorCodes, useInternalErrorReports } from '../graphql/error-boundary.js';
 import { useCompiledExecution } from '../graphql/execution.js';
+import { useNestingLimit } from '../graphql/nesting-limit.js';
 import { useQueryCostLimit } from '../graphql/query-cost.js';
+import { useStorableText } from '../graphql/storable-text.js';
+import { type Admission, createAdmission } from '../lib/admission.js';
 import type { Logger } from '../lib/logger.js';
 import { schema, uncheckedSchema } from '../schema/index.js';
 import {
@@ -23,15 +28,20 @@ import { type AuthenticatedServerContext, useAuthentication } from './authentica
 import { useBodySizeLimit } from './body-limit.js';
 import { useCardOnFilePages } from './cof-pages.js';
 import { corsPolicy, useNoCors, useVaryByOrigin } from './cors.js';
+import { useDatabaseGate } from './database-gate.js';
 import { useMetrics } from './metrics.js';
+import { useGraphiQLPage, useRootPointer } from './pages.js';
 import { useReadiness } from './readiness.js';
 import { requestIdOf, useRequestIds } from './request-id.js';
+import { useTransportRules } from './transport.js';
 
 export interface AppDeps {
   store: Store;
   authenticate: Authenticate;
   logger: Logger;
   customerQuota: number;
+  /** Every request's deadline, in ms (REQUEST_TIMEOUT_MS); 10 s by default. */
+  requestTimeoutMs?: number;
   /** Base of the links the API hands out (card-on-file links). */
   publicBaseUrl: string;
   /** GraphiQL options, or false to serve none. */
@@ -69,6 +79,20 @@ const yogaLog = (logger: Logger, level: 'debug' | 'info' | 'warn') =>
 
 const GRAPHQL_ENDPOINT = '/graphql';
 
+/**
+ * On a PostgreSQL pool, write transactions hold at most all connections but one, and one
+ * company's at most half of them (lib/admission.ts): a company whose rows are locked slows its
+ * own writes only. PGlite has a single connection, whose transactions queue inside it.
+ */
+function writeAdmission(store: Store): Admission | undefined {
+  if (store.driver.kind !== 'postgres') return undefined;
+  const pool = store.driver.client.options.max;
+  return createAdmission({
+    total: Math.max(1, pool - 1),
+    perKey: Math.max(1, Math.ceil(pool / 2)),
+  });
+}
+
 export async function createApp(deps: AppDeps): Promise<App> {
   const { store, logger } = deps;
   const clock = deps.clock ?? (() => new Date());
@@ -77,6 +101,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     customerQuota: deps.customerQuota,
     clock,
     publicBaseUrl: deps.publicBaseUrl,
+    requestTimeoutMs: deps.requestTimeoutMs ?? 10_000,
+    writes: writeAdmission(store),
   };
   const redemption = cofRedemptionService({
     db: store.db,
@@ -101,11 +127,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/healthz',
     landingPage: false,
+    parserAndValidationCache: documentCaches(),
     cors: deps.corsOrigins?.length ? corsPolicy(deps.corsOrigins) : false,
     // Limited by useBodySizeLimit, which does not stream every body through a TransformStream.
     maxRequestBodySize: false,
-    graphiql: deps.graphiql === false ? false : deps.graphiql,
-    ...(renderGraphiQL ? { renderGraphiQL } : {}),
+    // Served by useGraphiQLPage, with the page's security headers.
+    graphiql: false,
     maskedErrors: { maskError },
     // Yoga logs several debug lines per request: a level that is off costs nothing. Errors
     // worth logging are logged with their request ID (useInternalErrorReports), so Yoga's own
@@ -136,6 +163,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         costLimit: { enabled: false },
         blockFieldSuggestion: { enabled: false },
       }),
+      useNestingLimit(),
+      useStorableText(),
       useQueryCostLimit(),
       // Each document is compiled to JavaScript once, then executed without interpretation;
       // without the scope checks where the principal holds every scope they could ask for.
@@ -145,20 +174,27 @@ export async function createApp(deps: AppDeps): Promise<App> {
         onCompileError: (error) =>
           logger.warn({ error }, 'graphql-jit could not compile a document'),
       }),
+      useDeadline(),
       useErrorCodes({ fieldSuggestions: deps.fieldSuggestions ?? true }),
       useInternalErrorReports(logger),
       useRequestIds(),
       useReadiness(store, logger),
       ...(deps.metrics ? [useMetrics()] : []),
       useCardOnFilePages(redemption, logger),
+      useRootPointer(GRAPHQL_ENDPOINT),
+      ...(renderGraphiQL && deps.graphiql
+        ? [useGraphiQLPage(() => renderGraphiQL(deps.graphiql || {}), GRAPHQL_ENDPOINT)]
+        : []),
+      useTransportRules(),
       useBodySizeLimit(),
       deps.corsOrigins?.length ? useVaryByOrigin() : useNoCors(),
       // After the hooks that answer other paths and CORS preflights (which carry no credential),
       // before anything reads the body or the document.
-      useAuthentication(deps.authenticate, [GRAPHQL_ENDPOINT], logger),
+      useAuthentication(deps.authenticate, [GRAPHQL_ENDPOINT], logger, store.health),
+      useDatabaseGate(store.health, [GRAPHQL_ENDPOINT]),
       // Automatic persisted queries (Apollo Client, urql): a document is sent once, then by its
-      // SHA-256 hash; kept in memory, the 1,000 most recent for an hour.
-      useAPQ({ store: createInMemoryAPQStore({ max: 1000, ttl: 3_600_000 }) }),
+      // SHA-256 hash; kept in memory, the most recent for an hour, within a byte budget.
+      useAPQ({ store: persistedQueryStore() }),
     ],
   });
 

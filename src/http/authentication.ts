@@ -6,9 +6,16 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Authenticate } from '../auth/authenticator.js';
 import type { Principal } from '../auth/principal.js';
+import { databaseFault } from '../db/faults.js';
+import type { Health } from '../db/health.js';
 import { Unauthenticated } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
-import { errorResponse, internalErrorResponse } from './error-response.js';
+import {
+  codeResponse,
+  errorResponse,
+  internalErrorResponse,
+  WWW_AUTHENTICATE,
+} from './error-response.js';
 import { requestIdOf } from './request-id.js';
 
 /** What the door leaves on the server context of a request it let in. */
@@ -16,12 +23,11 @@ export interface AuthenticatedServerContext {
   principal?: Principal;
 }
 
-export const WWW_AUTHENTICATE = 'Bearer realm="customer-graph"';
-
 export function useAuthentication(
   authenticate: Authenticate,
   endpoints: readonly string[],
   logger: Logger,
+  health: Health,
 ): Plugin<Record<string, unknown>, AuthenticatedServerContext> {
   return {
     onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
@@ -36,6 +42,13 @@ export function useAuthentication(
               'www-authenticate': WWW_AUTHENTICATE,
             }),
           );
+          return;
+        }
+        // An API key is looked up in the database, which may be unreachable.
+        const fault = databaseFault(error);
+        if (fault) {
+          if (fault.code === 'UNAVAILABLE') health.suspect();
+          endResponse(codeResponse(fetchAPI, request, fault.code, fault.message));
           return;
         }
         const requestId = requestIdOf(request);

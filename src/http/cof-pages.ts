@@ -134,7 +134,9 @@ export function useCardOnFilePages(redemption: CofRedemptionService, logger: Log
     // event loop, into every GraphQL request.
     onRequest(payload) {
       const match = PATH.exec(payload.url.pathname);
-      if (match) return serve(payload, decodeURIComponent(match[1]!));
+      // Not decoded: the links carry base64url tokens, so an escaped one names no link (and a
+      // malformed escape such as %ff is no error of ours).
+      if (match) return serve(payload, match[1]!);
     },
   };
 }

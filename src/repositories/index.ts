@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { lazyObjects } from '../lib/lazy.js';
 import { type AddressRepository, addressRepository } from './address.js';
@@ -8,6 +9,25 @@ import { type CustomerRepository, customerRepository } from './customer.js';
 import { type NoteRepository, noteRepository } from './note.js';
 import { type ReferralSourceRepository, referralSourceRepository } from './referral-source.js';
 import { type TagRepository, tagRepository } from './tag.js';
+
+/**
+ * What a request asks of its write transactions: when one may begin (`admit`, which bounds the
+ * connections writes hold, and gives the time left when the wait ate into the request's
+ * deadline), and a last check before it commits (a transaction past the deadline rolls back
+ * rather than commit a write whose answer came too late).
+ */
+export interface TransactionGuard {
+  admit<T>(companyId: string, begin: (timeLeftMs: number | null) => Promise<T>): Promise<T>;
+  beforeCommit(): void;
+}
+
+/** Lock waits and statements of this transaction end within `ms` (the session's are longer). */
+const limitTransaction = (tx: Database, ms: number) => {
+  const value = `${Math.max(1, Math.floor(ms))}ms`;
+  return tx.execute(
+    sql`select set_config('lock_timeout', ${value}, true), set_config('statement_timeout', ${value}, true)`,
+  );
+};
 
 /**
  * Every tenant repository, bound to one company when built: no statement can forget the
@@ -26,7 +46,13 @@ export interface Repositories {
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
 }
 
-const tenantRepositories = lazyObjects<{ db: Database; companyId: string }, Repositories>({
+interface Binding {
+  db: Database;
+  companyId: string;
+  guard?: TransactionGuard | undefined;
+}
+
+const tenantRepositories = lazyObjects<Binding, Repositories>({
   companyId: ({ companyId }) => companyId,
   company: ({ db, companyId }) => companyRepository(db, companyId),
   customers: ({ db, companyId }) => customerRepository(db, companyId),
@@ -37,11 +63,24 @@ const tenantRepositories = lazyObjects<{ db: Database; companyId: string }, Repo
   compliance: ({ db, companyId }) => complianceRepository(db, companyId),
   cofLinks: ({ db, companyId }) => cofLinkRepository(db, companyId),
   transaction:
-    ({ db, companyId }) =>
-    (work) =>
-      db.transaction((tx) => work(createRepositories(tx, companyId))),
+    ({ db, companyId, guard }) =>
+    (work) => {
+      if (!guard) return db.transaction((tx) => work(createRepositories(tx, companyId)));
+      return guard.admit(companyId, (timeLeftMs) =>
+        db.transaction(async (tx) => {
+          if (timeLeftMs !== null) await limitTransaction(tx, timeLeftMs);
+          const result = await work(createRepositories(tx, companyId));
+          guard.beforeCommit();
+          return result;
+        }),
+      );
+    },
 });
 
-export function createRepositories(db: Database, companyId: string): Repositories {
-  return tenantRepositories({ db, companyId });
+export function createRepositories(
+  db: Database,
+  companyId: string,
+  guard?: TransactionGuard,
+): Repositories {
+  return tenantRepositories({ db, companyId, guard });
 }

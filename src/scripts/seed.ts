@@ -40,8 +40,9 @@ async function main() {
       i === 0 ? first : i === companies - 1 ? total - first - rest * (companies - 2) : rest,
   }));
 
-  const config = loadConfig();
-  const store = await openStore(config.database, { statementTimeoutMs: 600_000 });
+  // Bulk inserts of 50,000 rows run far longer than a request may.
+  const config = loadConfig({ ...process.env, REQUEST_TIMEOUT_MS: '600000' });
+  const store = await openStore(config.database);
   await migrate(store);
   const started = performance.now();
   let loaded = 0;

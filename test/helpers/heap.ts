@@ -26,3 +26,14 @@ export async function promotedPer(
   gc({ type: 'minor' });
   return (oldSpaceBytes() - before) / n;
 }
+
+/** Heap bytes still reachable, after full collections, once `run` has finished. */
+export async function retainedBy(run: () => Promise<unknown>): Promise<number> {
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  await run();
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed - before;
+}

@@ -67,6 +67,7 @@ describe('per-request objects keep one hidden class', () => {
     customerQuota: 10,
     clock: () => new Date(),
     publicBaseUrl: 'https://example.test',
+    requestTimeoutMs: 10_000,
   };
   const origin = { requestId: 'r', ip: null, userAgent: null };
   const twice = <T extends object>(make: () => T): [T, T] => [make(), make()];
