@@ -10,6 +10,8 @@
 //   npm run bench -- --against ../base    also runs another checkout's build (npm ci done there), in
 //                                         the same batch: before/after figures as ratios of one run
 //                                         (several: --against ../a,../b)
+//   npm run bench -- --observability-off  also runs this build without metrics and request logs
+//                                         (METRICS_PORT unset, LOG_LEVEL=warn): what they cost
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -37,6 +39,7 @@ const { values: args } = parseArgs({
     cpu: { type: 'string', default: cpus().length >= 2 ? String(cpus().length - 1) : 'none' },
     readme: { type: 'boolean', default: false },
     against: { type: 'string' },
+    'observability-off': { type: 'boolean', default: false },
   },
 });
 
@@ -64,6 +67,8 @@ const SECRET = randomBytes(32).toString('base64url');
 interface Server {
   name: string;
   url: string;
+  /** Where its counters are read: its METRICS_PORT listener, or (older builds) /metrics. */
+  metricsUrl: string;
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -92,6 +97,7 @@ function start(
         resolve({
           name,
           url: match[1],
+          metricsUrl: env.METRICS_PORT ? `http://127.0.0.1:${env.METRICS_PORT}` : match[1],
           child,
           stop: () =>
             new Promise((done) => {
@@ -125,12 +131,15 @@ function memory(pid: number): { rss: number; peak: number } {
 
 /**
  * Statements executed so far: from pg_stat_statements when the server has it loaded (BEGIN and
- * COMMIT included), else from the server's own counter at /metrics.
+ * COMMIT included), else from the server's own counter at its metrics listener.
  */
 let statementsFromPg: postgres.Sql | null = null;
 
-async function counters(url: string): Promise<{ requests: number; statements: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+async function counters(server: Server): Promise<{ requests: number; statements: number }> {
+  // Builds before METRICS_PORT served their counters on the public port (METRICS=true).
+  const text = await fetch(`${server.metricsUrl}/metrics`)
+    .catch(() => fetch(`${server.url}/metrics`))
+    .then((response) => response.text());
   const read = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
   let statements = read(/sql_statements_total (\d+)/);
   if (statementsFromPg) {
@@ -291,7 +300,7 @@ async function drive(
   token: string | null,
 ): Promise<Sample> {
   const pid = server.child.pid!;
-  const before = { cpu: cpuMs(pid), counters: await counters(server.url) };
+  const before = { cpu: cpuMs(pid), counters: await counters(server) };
   let next = 0;
   // Percentiles from every response's own time: autocannon's histogram counts whole
   // milliseconds, which at a p99 of 9 ms is a tenth of the figure.
@@ -326,7 +335,7 @@ async function drive(
       latencies.push(responseTime);
     });
   });
-  const after = { cpu: cpuMs(pid), counters: await counters(server.url) };
+  const after = { cpu: cpuMs(pid), counters: await counters(server) };
   const served = Math.max(1, after.counters.requests - before.counters.requests - 1);
   return {
     rps: result.requests.average,
@@ -365,6 +374,9 @@ const GATEWAY_ENV = {
   LOG_LEVEL: 'info',
   METRICS: 'true',
   CUSTOMER_QUOTA: '100000000',
+  // The bench's load is one credential's: a bucket it never empties (the charge still runs).
+  RATE_LIMIT_POINTS: '1000000000',
+  RATE_LIMIT_RESTORE: '1000000000',
   ...(process.env.DATABASE_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE } : {}),
   ...(process.env.WORKERS ? { WORKERS: process.env.WORKERS } : {}),
 };
@@ -374,7 +386,22 @@ const LISTENING = /"url":"(http:\/\/[^"]+)\/graphql"/;
 /** The servers to compare: this checkout's build first, then each --against checkout's. */
 async function startGateways(): Promise<Server[]> {
   await bundle('src/main.ts', SERVER_BUNDLE);
-  const gateways = [await start('customer-graph', SERVER_BUNDLE, GATEWAY_ENV, LISTENING)];
+  // Each server's metrics on a port of its own.
+  const metricsPort = (i: number) => ({ METRICS_PORT: String(9460 + i) });
+  const gateways = [
+    await start('customer-graph', SERVER_BUNDLE, { ...GATEWAY_ENV, ...metricsPort(0) }, LISTENING),
+  ];
+  if (args['observability-off']) {
+    // No metrics listener, so no statement counter: its SQL/req shows as NaN.
+    gateways.push(
+      await start(
+        'customer-graph, metrics and logs off',
+        SERVER_BUNDLE,
+        { ...GATEWAY_ENV, LOG_LEVEL: 'warn' },
+        LISTENING,
+      ),
+    );
+  }
   for (const dir of (args.against ?? '').split(',').filter(Boolean)) {
     const root = resolve(dir);
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
@@ -382,7 +409,7 @@ async function startGateways(): Promise<Server[]> {
       await start(
         `customer-graph@${basename(root)}`,
         join(root, 'dist', 'main.js'),
-        GATEWAY_ENV,
+        { ...GATEWAY_ENV, ...metricsPort(gateways.length) },
         LISTENING,
       ),
     );

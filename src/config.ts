@@ -39,13 +39,15 @@ export interface Config {
   publicBaseUrl: string;
   /** Take the client's IP from X-Forwarded-For: only behind a proxy that sets it. */
   trustProxy: boolean;
-  /** Serve request and SQL statement counters at /metrics. */
-  metrics: boolean;
+  /** The port of the Prometheus metrics listener (METRICS_PORT); none when unset. */
+  metricsPort: number | null;
   /** Processes serving the port (node:cluster); more than one needs PostgreSQL. */
   workers: number;
   customerQuota: number;
   /** Every request's deadline (REQUEST_TIMEOUT_MS). */
   requestTimeoutMs: number;
+  /** Each credential's bucket of query cost (RATE_LIMIT_POINTS, RATE_LIMIT_RESTORE per second). */
+  rateLimit: { capacity: number; restorePerSecond: number };
   logLevel: LogLevel;
   production: boolean;
   graphiql: boolean;
@@ -67,6 +69,9 @@ export function databaseIdentity(database: DatabaseConfig): string {
   url.password = '';
   return url.toString();
 }
+
+/** A full bucket holds the most a single document may cost (graphql/query-cost.ts). */
+export const DEFAULT_RATE_LIMIT = { capacity: 100_000, restorePerSecond: 2000 } as const;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -136,9 +141,11 @@ const environment = z.object({
   AUTH_AUDIENCE: z.string().default('customer-graph'),
   PUBLIC_BASE_URL: httpUrl.optional(),
   TRUST_PROXY: flag.default(false),
-  METRICS: flag.default(false),
+  METRICS_PORT: integer(1, 65535).optional(),
   CUSTOMER_QUOTA: integer(1, 1_000_000_000).default(100_000),
   REQUEST_TIMEOUT_MS: integer(1000, 600_000).default(10_000),
+  RATE_LIMIT_POINTS: integer(1, 1_000_000_000).default(DEFAULT_RATE_LIMIT.capacity),
+  RATE_LIMIT_RESTORE: integer(1, 1_000_000_000).default(DEFAULT_RATE_LIMIT.restorePerSecond),
   LOG_LEVEL: z
     .string()
     .toLowerCase()
@@ -199,9 +206,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${hostForUrl}:${e.PORT}`,
     trustProxy: e.TRUST_PROXY,
-    metrics: e.METRICS,
+    metricsPort: e.METRICS_PORT ?? null,
     customerQuota: e.CUSTOMER_QUOTA,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    rateLimit: { capacity: e.RATE_LIMIT_POINTS, restorePerSecond: e.RATE_LIMIT_RESTORE },
     logLevel: e.LOG_LEVEL,
     production,
     graphiql: e.GRAPHIQL ?? !production,

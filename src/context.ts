@@ -4,6 +4,7 @@ import type { Principal } from './auth/principal.js';
 import type { Database } from './db/client.js';
 import { DeadlineExceeded } from './errors.js';
 import { createLoaders, type Loaders } from './graphql/loaders.js';
+import type { RequestCost } from './graphql/query-cost.js';
 import type { Admission } from './lib/admission.js';
 import { lazyObjects } from './lib/lazy.js';
 import { createRepositories, type TransactionGuard } from './repositories/index.js';
@@ -51,6 +52,8 @@ export interface Context {
   loaders: Loaders;
   /** When the request must have been answered (ms since the epoch). */
   deadlineAt: number;
+  /** The document's cost and the bucket after its charge, once counted (graphql/query-cost.ts). */
+  cost?: RequestCost;
 }
 
 /** Time kept, at the end of a request's deadline, to roll back and answer. */

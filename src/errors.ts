@@ -73,6 +73,17 @@ export class ResourceExhausted extends DomainError {
   }
 }
 
+/** A credential's rate limit: 429 with Retry-After, or no Retry-After when it can never fit. */
+export class RateLimited extends ResourceExhausted {
+  constructor(
+    message: string,
+    /** Seconds until the bucket holds the cost; null when it never will. */
+    readonly retryAfterS: number | null,
+  ) {
+    super(message);
+  }
+}
+
 export class FailedPrecondition extends DomainError {
   constructor(message: string) {
     super('FAILED_PRECONDITION', message);

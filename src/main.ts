@@ -5,6 +5,7 @@
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { Server } from 'node:net';
+import { AggregatorRegistry } from 'prom-client';
 import { createAuthenticator } from './auth/authenticator.js';
 import { ensureDevKey } from './auth/dev-key.js';
 import { type Config, ConfigError, databaseIdentity, loadConfig } from './config.js';
@@ -13,7 +14,7 @@ import { DataFolderInUse } from './db/folder-lock.js';
 import { migrate } from './db/migrate.js';
 import { createApp } from './http/app.js';
 import { graphiqlOptions } from './http/graphiql.js';
-import { countStatement } from './http/metrics.js';
+import { processMetrics } from './http/metrics.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { apiKeyRepository } from './repositories/api-key.js';
 import { apiKeyService } from './services/api-key.js';
@@ -46,9 +47,47 @@ function printDevKey(config: Config, port: number, devKey: { key: string; create
   );
 }
 
+/** The store, counting and timing its statements when metrics are served. */
+const openStoreOf = (config: Config) => {
+  const metrics = config.metricsPort === null ? null : processMetrics();
+  return openStore(
+    config.database,
+    metrics ? { onQuery: metrics.countStatement, onStatement: metrics.statementTiming } : {},
+  );
+};
+
+/**
+ * Prometheus metrics on their own port, never the public one: this process's, or (in a
+ * node:cluster primary) every worker's summed by prom-client's AggregatorRegistry.
+ */
+async function serveMetrics(config: Config, logger: Logger, ofCluster: boolean) {
+  if (config.metricsPort === null) return;
+  const aggregator = ofCluster ? new AggregatorRegistry() : null;
+  const { registry } = processMetrics();
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics' || req.method !== 'GET') {
+      res.writeHead(404).end();
+      return;
+    }
+    (aggregator ? aggregator.clusterMetrics() : registry.metrics()).then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (error: unknown) => {
+        logger.error({ error }, 'collecting metrics failed');
+        res.writeHead(500).end();
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.metricsPort ?? 0, config.host, resolve);
+  });
+  server.unref();
+  logger.info({ port: config.metricsPort }, 'metrics listening');
+}
+
 /** Migrations and the development key: once per deployment start, before serving. */
 async function prepare(config: Config) {
-  const store = await openStore(config.database, { onQuery: countStatement });
+  const store = await openStoreOf(config);
   await migrate(store);
   const devKey = config.production
     ? null
@@ -73,9 +112,10 @@ async function serve(
     logger,
     customerQuota: config.customerQuota,
     requestTimeoutMs: config.requestTimeoutMs,
+    rateLimit: config.rateLimit,
     publicBaseUrl: config.publicBaseUrl,
     trustProxy: config.trustProxy,
-    metrics: config.metrics,
+    metrics: config.metricsPort !== null,
     corsOrigins: config.corsOrigins,
     fieldSuggestions: !config.production,
     authenticate: createAuthenticator({ ...config.auth, apiKeys }),
@@ -138,7 +178,7 @@ async function main() {
   const logger = createLogger(config.logLevel);
 
   if (process.env[WORKER]) {
-    const store = await openStore(config.database, { onQuery: countStatement });
+    const store = await openStoreOf(config);
     await serve(config, logger, store, null);
     return;
   }
@@ -170,10 +210,12 @@ async function main() {
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
     for (let i = 0; i < config.workers; i += 1) cluster.fork({ [WORKER]: '1' });
+    await serveMetrics(config, logger, true);
     return;
   }
 
   const port = await serve(config, logger, store, devKey);
+  await serveMetrics(config, logger, false);
   if (devKey) printDevKey(config, port, devKey);
   // Logged last: a supervisor (or a test) waiting for this line finds the key printed already.
   logger.info(describe(config, port), 'listening');

@@ -143,6 +143,12 @@ const MUTATIONS: Record<string, Case & { stored?: string }> = {
 /** Fields every valid credential may read, whatever its scopes. */
 const OPEN: Record<string, Case> = {
   _sdl: { document: '{ _sdl }', variables: () => ({}), otherCompany: 'OK' },
+  // The caller's own bucket: no stored data.
+  rateLimit: {
+    document: '{ rateLimit { limit cost remaining } }',
+    variables: () => ({}),
+    otherCompany: 'OK',
+  },
 };
 
 let company: TestCompany;

@@ -64,7 +64,7 @@ describe('the request body limit', () => {
     const company = await newCompany(env);
     const response = await post(company.token, query(100_000), chunked);
     expect(response.status).toBe(200);
-    expect(JSON.parse(response.body)).toEqual({ data: { customersByIds: [] } });
+    expect(JSON.parse(response.body)).toMatchObject({ data: { customersByIds: [] } });
   });
 
   it.each([false, true])('refuses a larger body with 413 (chunked: %s)', async (chunked) => {

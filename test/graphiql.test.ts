@@ -127,7 +127,7 @@ describe.skipIf(!browserTests)('GraphiQL in Chromium', () => {
     await docs.getByText('Query', { exact: true }).first().click();
     await expect
       .poll(() => docs.textContent())
-      .toContain('Reads. Every field needs the customers:read scope.');
+      .toContain('Reads. Every field that returns stored data needs the customers:read scope.');
     await expect
       .poll(() => docs.textContent())
       .toContain('GetCustomer. Null plus a NOT_FOUND error');

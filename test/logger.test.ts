@@ -3,7 +3,8 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/lib/logger.js';
-import { useTestEnv } from './helpers/env.js';
+import { minimalInput } from './helpers/customers.js';
+import { newCompany, useTestEnv } from './helpers/env.js';
 
 const env = useTestEnv();
 
@@ -65,5 +66,30 @@ describe('the log', () => {
     for (const line of lines) expect(line).not.toContain('5559876');
     expect(lines[0]).toContain('no_such_table');
     expect(JSON.parse(lines[0]!).error.message).toMatch(/^Failed query: select/);
+  });
+
+  it('writes one line per request: operation, type, status, ms, request ID, company, actor, cost', async () => {
+    const company = await newCompany(env);
+    env.logs.length = 0;
+    const response = await company.gql(
+      `mutation Make($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`,
+      { input: { ...minimalInput(company.id), phone: PHONE, email: 'leak@example.com' } },
+      { headers: { 'x-request-id': 'req-log-1' } },
+    );
+    expect(response.errors).toBeUndefined();
+    const lines = env.logs.filter((line) => line.includes('"message":"request"'));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 'info',
+      requestId: 'req-log-1',
+      operation: 'Make',
+      type: 'mutation',
+      status: 200,
+      company: company.id,
+      actor: company.staffId,
+      cost: 0,
+    });
+    expect(lines[0]).not.toContain(PHONE);
+    expect(lines[0]).not.toContain('leak@example.com');
   });
 });

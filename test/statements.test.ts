@@ -26,6 +26,7 @@ describe('statements per request', () => {
     const counts: Record<number, number> = {};
     for (const first of [1, 50, 100, 500]) {
       env.sql.length = 0;
+      env.charges.length = 0;
       const response = await company.gql<{
         customers: {
           edges: { node: { tags: unknown[]; notes: { edges: unknown[] }; address: unknown[] } }[];
@@ -40,6 +41,8 @@ describe('statements per request', () => {
       );
       expect(edges.every((e) => e.node.address.length === 1)).toBe(true);
       counts[first] = env.sql.length;
+      // And one statement charges the document's cost to the credential's bucket.
+      expect(env.charges).toHaveLength(1);
     }
     expect(new Set(Object.values(counts)).size).toBe(1);
     // customers, addresses, tags, notes (one LATERAL statement), referral sources.

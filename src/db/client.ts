@@ -30,8 +30,55 @@ export interface Store {
 export interface StoreOptions {
   /** Called with the text of every SQL statement issued through Drizzle. */
   onQuery?: (statement: string) => void;
+  /** Told when each statement is issued and answered (PostgreSQL only), for metrics. */
+  onStatement?: StatementTiming;
   /** A PGlite data folder dump to start from (tests clone a migrated template). */
   pgliteTemplate?: Blob;
+}
+
+export interface StatementTiming {
+  started(): void;
+  finished(ms: number): void;
+}
+
+/**
+ * A postgres.js query that reports when it is answered. Drizzle awaits the query (or its
+ * `.values()`, which returns the query itself); postgres.js's query keeps its promise in a
+ * private field, so its methods are called on the query, not on the proxy.
+ */
+function timed<Q extends object>(query: Q, timing: StatementTiming): Q {
+  const started = performance.now();
+  const proxy: Q = new Proxy(query, {
+    get(target, key) {
+      if (key === 'then') {
+        return (ok?: (value: unknown) => unknown, fail?: (error: unknown) => unknown) => {
+          timing.started();
+          const done = () => timing.finished(performance.now() - started);
+          return (target as unknown as Promise<unknown>)
+            .then(
+              (value) => {
+                done();
+                return value;
+              },
+              (error: unknown) => {
+                done();
+                throw error;
+              },
+            )
+            .then(ok, fail);
+        };
+      }
+      if (key === 'values') {
+        return () => {
+          (target as unknown as { values(): unknown }).values();
+          return proxy;
+        };
+      }
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return proxy;
 }
 
 /** Seconds between reconnection attempts: postgres.js's default grows to 20 s a try. */
@@ -43,7 +90,7 @@ const RECONNECT_DELAY_S = 0.1;
  * statements here have stable texts (lists travel as one array parameter), so let postgres.js
  * prepare each once per connection and reuse it, in transactions too.
  */
-function preparing<T extends object>(client: T): T {
+function preparing<T extends object>(client: T, timing?: StatementTiming): T {
   type Unsafe = (query: string, params?: unknown[], options?: object) => unknown;
   type Begin = (...args: unknown[]) => unknown;
   return new Proxy(client, {
@@ -51,14 +98,18 @@ function preparing<T extends object>(client: T): T {
       const value: unknown = Reflect.get(target, key, receiver);
       if (key === 'unsafe' && typeof value === 'function') {
         const unsafe = value as Unsafe;
-        return (query: string, params?: unknown[], options?: object) =>
-          unsafe.call(target, query, params, { ...options, prepare: true });
+        return (query: string, params?: unknown[], options?: object) => {
+          const issued = unsafe.call(target, query, params, { ...options, prepare: true });
+          return timing ? timed(issued as object, timing) : issued;
+        };
       }
       if (key === 'begin' && typeof value === 'function') {
         const begin = value as Begin;
         return (...args: unknown[]) => {
           const work = args.at(-1) as (tx: object) => unknown;
-          return begin.call(target, ...args.slice(0, -1), (tx: object) => work(preparing(tx)));
+          return begin.call(target, ...args.slice(0, -1), (tx: object) =>
+            work(preparing(tx, timing)),
+          );
         };
       }
       return value;
@@ -92,7 +143,10 @@ export async function openStore(
         idle_in_transaction_session_timeout: timeouts.statement,
       },
     });
-    const db: Database = drizzlePostgres({ client: preparing(client), logger });
+    const db: Database = drizzlePostgres({
+      client: preparing(client, options.onStatement),
+      logger,
+    });
     const health = watchHealth(async () => {
       await client`select 1`;
     });

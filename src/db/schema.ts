@@ -312,6 +312,19 @@ export const apiKeys = pgTable('api_keys', {
   revokedTime: timestamptz('revoked_time'),
 });
 
+/**
+ * Rate-limit buckets of query cost, one per credential (an API key, or a JWT's company and
+ * subject), shared by every process: points available as of `updatedTime`, refilled on each
+ * charge (services/rate-limit.ts). A non-tenant table, keyed by the credential.
+ */
+export const rateLimitBuckets = pgTable('rate_limit_buckets', {
+  bucketId: text('bucket_id').primaryKey(),
+  available: doublePrecision('available').notNull(),
+  updatedTime: timestamptz('updated_time').notNull(),
+  /** What the last charge took: its cost, or 0 when the bucket did not hold it. */
+  taken: doublePrecision('taken').notNull().default(0),
+});
+
 export type CustomerRow = typeof customers.$inferSelect;
 export type AddressRow = typeof customerAddresses.$inferSelect;
 export type NoteRow = typeof customerNotes.$inferSelect;

@@ -15,7 +15,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { databaseFault, describeDriverError } from '../db/faults.js';
-import { DomainError, type ErrorCode, type FieldViolation } from '../errors.js';
+import { DomainError, type ErrorCode, type FieldViolation, RateLimited } from '../errors.js';
 import { HTTP_OF_CODE } from '../http/error-response.js';
 import { requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../lib/logger.js';
@@ -41,8 +41,14 @@ const PASSED_THROUGH = new Set<string>([
 function fromDomainError(error: DomainError, source?: GraphQLError): GraphQLError {
   const extensions: Record<string, unknown> = { code: error.code };
   if (error.fieldViolations.length > 0) extensions.fieldViolations = error.fieldViolations;
-  const http = HTTP_OF_CODE[error.code];
+  const http =
+    error instanceof RateLimited && error.retryAfterS !== null
+      ? { status: 429, headers: { 'Retry-After': String(error.retryAfterS) } }
+      : HTTP_OF_CODE[error.code];
   if (http) extensions.http = http;
+  if (error instanceof RateLimited && error.retryAfterS !== null) {
+    extensions.retryAfterSeconds = error.retryAfterS;
+  }
   return new GraphQLError(error.message, {
     nodes: source?.nodes,
     source: source?.source,

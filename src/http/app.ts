@@ -6,6 +6,7 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useAPQ } from '@graphql-yoga/plugin-apq';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import { type Authenticate, NO_CREDENTIAL } from '../auth/authenticator.js';
+import { DEFAULT_RATE_LIMIT } from '../config.js';
 import { type Context, createContext } from '../context.js';
 import type { Store } from '../db/client.js';
 import { Unauthenticated } from '../errors.js';
@@ -18,18 +19,21 @@ import { useQueryCostLimit } from '../graphql/query-cost.js';
 import { useStorableText } from '../graphql/storable-text.js';
 import { type Admission, createAdmission } from '../lib/admission.js';
 import type { Logger } from '../lib/logger.js';
+import { type BucketLimits, rateLimitRepository } from '../repositories/rate-limit.js';
 import { schema, uncheckedSchema } from '../schema/index.js';
 import {
   type CardOnFileProvider,
   cofRedemptionService,
   developmentCardProvider,
 } from '../services/card-on-file.js';
+import { rateLimiter } from '../services/rate-limit.js';
+import { useAccessLog } from './access-log.js';
 import { type AuthenticatedServerContext, useAuthentication } from './authentication.js';
 import { useBodySizeLimit } from './body-limit.js';
 import { useCardOnFilePages } from './cof-pages.js';
 import { corsPolicy, useNoCors, useVaryByOrigin } from './cors.js';
 import { useDatabaseGate } from './database-gate.js';
-import { useMetrics } from './metrics.js';
+import { processMetrics } from './metrics.js';
 import { useGraphiQLPage, useRootPointer } from './pages.js';
 import { useReadiness } from './readiness.js';
 import { requestIdOf, useRequestIds } from './request-id.js';
@@ -42,6 +46,8 @@ export interface AppDeps {
   customerQuota: number;
   /** Every request's deadline, in ms (REQUEST_TIMEOUT_MS); 10 s by default. */
   requestTimeoutMs?: number;
+  /** Each credential's bucket of query cost; 100,000 points, 2,000 restored a second by default. */
+  rateLimit?: BucketLimits;
   /** Base of the links the API hands out (card-on-file links). */
   publicBaseUrl: string;
   /** GraphiQL options, or false to serve none. */
@@ -52,7 +58,7 @@ export interface AppDeps {
   clock?: () => Date;
   /** Where a redeemed card-on-file link hands over; the development provider by default. */
   cardProvider?: CardOnFileProvider;
-  /** Serve process-wide request and SQL statement counters at /metrics. */
+  /** Measure requests for Prometheus (http/metrics.ts; served by main.ts on METRICS_PORT). */
   metrics?: boolean;
   /** Browser origins allowed to call cross-origin, with credentials; none by default. */
   corsOrigins?: readonly string[];
@@ -96,13 +102,20 @@ function writeAdmission(store: Store): Admission | undefined {
 export async function createApp(deps: AppDeps): Promise<App> {
   const { store, logger } = deps;
   const clock = deps.clock ?? (() => new Date());
+  const metrics = deps.metrics ? processMetrics() : null;
+  const writes = writeAdmission(store);
+  metrics?.watch({
+    writesAdmitted: () => writes?.active ?? 0,
+    writesWaiting: () => writes?.waiting ?? 0,
+    poolSize: store.driver.kind === 'postgres' ? store.driver.client.options.max : 1,
+  });
   const contextDeps = {
     db: store.db,
     customerQuota: deps.customerQuota,
     clock,
     publicBaseUrl: deps.publicBaseUrl,
     requestTimeoutMs: deps.requestTimeoutMs ?? 10_000,
-    writes: writeAdmission(store),
+    writes,
   };
   const redemption = cofRedemptionService({
     db: store.db,
@@ -165,7 +178,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }),
       useNestingLimit(),
       useStorableText(),
-      useQueryCostLimit(),
+      useQueryCostLimit({
+        rateLimiter: rateLimiter(
+          rateLimitRepository(store.db),
+          deps.rateLimit ?? DEFAULT_RATE_LIMIT,
+          metrics?.rateLimited,
+        ),
+      }),
       // Each document is compiled to JavaScript once, then executed without interpretation;
       // without the scope checks where the principal holds every scope they could ask for.
       useCompiledExecution({
@@ -178,8 +197,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       useErrorCodes({ fieldSuggestions: deps.fieldSuggestions ?? true }),
       useInternalErrorReports(logger),
       useRequestIds(),
+      useAccessLog(logger, GRAPHQL_ENDPOINT),
       useReadiness(store, logger),
-      ...(deps.metrics ? [useMetrics()] : []),
+      ...(metrics ? metrics.plugins() : []),
       useCardOnFilePages(redemption, logger),
       useRootPointer(GRAPHQL_ENDPOINT),
       ...(renderGraphiQL && deps.graphiql

@@ -1,28 +1,143 @@
-// Process-wide counters, served at /metrics when METRICS is on (the benchmark reads them).
+// Prometheus metrics (prom-client's default registry, so that node:cluster workers can be summed
+// by the primary's AggregatorRegistry), served on METRICS_PORT by main.ts, never on the public
+// port. Yoga's Prometheus plugin measures requests (HTTP duration, GraphQL request duration by
+// operation name and type, execution, errors by phase); the rest is ours: errors by code,
+// rate-limit refusals, SQL statements (count, duration, in flight), write transactions admitted
+// and waiting, the pool's size, and prom-client's process metrics (event-loop lag among them).
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
+import {
+  Counter,
+  collectDefaultMetrics,
+  Gauge,
+  Histogram,
+  type Registry,
+  register,
+} from 'prom-client';
 
-export const totals = { requests: 0, statements: 0 };
+const PREFIX = 'customer_graph_';
 
-/** Counts one SQL statement (the store's onQuery hook). */
-export function countStatement(): void {
-  totals.statements += 1;
+export interface Metrics {
+  registry: Registry;
+  /** The Yoga plugins that measure requests and count errors by code. */
+  plugins(): Plugin[];
+  /** Counts one SQL statement (the store's onQuery hook, on either driver). */
+  countStatement(): void;
+  /** Times statements on PostgreSQL (the store's onStatement hook). */
+  statementTiming: { started(): void; finished(ms: number): void };
+  /** A document refused by its credential's rate limit. */
+  rateLimited(): void;
+  /** Gauges read when scraped. */
+  watch(gauges: {
+    writesAdmitted: () => number;
+    writesWaiting: () => number;
+    poolSize: number;
+  }): void;
 }
 
-/** /metrics: the counters in Prometheus' text format. */
-export function useMetrics(): Plugin {
-  return {
-    onRequest({ url, endResponse, fetchAPI }) {
-      if (url.pathname !== '/metrics') return;
-      const body = [
-        '# TYPE customer_graph_requests_total counter',
-        `customer_graph_requests_total ${totals.requests}`,
-        '# TYPE customer_graph_sql_statements_total counter',
-        `customer_graph_sql_statements_total ${totals.statements}`,
-        '',
-      ].join('\n');
-      endResponse(
-        new fetchAPI.Response(body, { headers: { 'content-type': 'text/plain; version=0.0.4' } }),
-      );
+let created: Metrics | null = null;
+
+/** The process's metrics (one set per process: prom-client's registry is global). */
+export function processMetrics(): Metrics {
+  if (created) return created;
+  collectDefaultMetrics({ register, prefix: PREFIX });
+  const requests = new Counter({
+    name: `${PREFIX}requests_total`,
+    help: 'HTTP requests received.',
+  });
+  const errors = new Counter({
+    name: `${PREFIX}errors_total`,
+    help: 'GraphQL errors answered, by extensions.code.',
+    labelNames: ['code'],
+  });
+  const refusals = new Counter({
+    name: `${PREFIX}rate_limit_refusals_total`,
+    help: 'Documents refused by their credential’s rate limit.',
+  });
+  const statements = new Counter({
+    name: `${PREFIX}sql_statements_total`,
+    help: 'SQL statements issued (BEGIN and COMMIT not counted).',
+  });
+  const statementSeconds = new Histogram({
+    name: `${PREFIX}sql_statement_duration_seconds`,
+    help: 'Time from issuing a SQL statement to its result (PostgreSQL), waiting for a connection included.',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+  });
+  let inFlight = 0;
+  new Gauge({
+    name: `${PREFIX}sql_statements_in_flight`,
+    help: 'SQL statements issued and not yet answered; above the pool size, the rest wait for a connection.',
+    collect() {
+      this.set(inFlight);
+    },
+  });
+  let gauges: Parameters<Metrics['watch']>[0] | null = null;
+  new Gauge({
+    name: `${PREFIX}db_pool_size`,
+    help: 'Connections the PostgreSQL pool may open.',
+    collect() {
+      this.set(gauges?.poolSize ?? 0);
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}write_transactions`,
+    help: 'Write transactions holding a connection (admitted) or waiting for admission.',
+    labelNames: ['state'],
+    collect() {
+      this.set({ state: 'admitted' }, gauges?.writesAdmitted() ?? 0);
+      this.set({ state: 'waiting' }, gauges?.writesWaiting() ?? 0);
+    },
+  });
+
+  const countErrors: Plugin = {
+    onRequest() {
+      requests.inc();
+    },
+    onResultProcess({ result }) {
+      if (Array.isArray(result) || !('errors' in result) || !result.errors) return;
+      for (const error of result.errors) {
+        errors.inc({ code: String(error.extensions?.code ?? 'NONE') });
+      }
     },
   };
+
+  created = {
+    registry: register,
+    plugins: () => [
+      usePrometheus({
+        registry: register,
+        endpoint: false,
+        metrics: {
+          graphql_yoga_http_duration: true,
+          graphql_envelop_request_duration: true,
+          graphql_envelop_phase_execute: true,
+          graphql_envelop_error_result: true,
+          graphql_envelop_request: false,
+          graphql_envelop_request_time_summary: false,
+          graphql_envelop_phase_parse: false,
+          graphql_envelop_phase_validate: false,
+          graphql_envelop_phase_context: false,
+          graphql_envelop_phase_subscribe: false,
+          graphql_envelop_deprecated_field: false,
+          graphql_envelop_schema_change: false,
+        },
+      }),
+      countErrors,
+    ],
+    countStatement: () => statements.inc(),
+    statementTiming: {
+      started: () => {
+        inFlight += 1;
+      },
+      finished: (ms) => {
+        inFlight -= 1;
+        statementSeconds.observe(ms / 1000);
+      },
+    },
+    rateLimited: () => refusals.inc(),
+    watch: (next) => {
+      gauges = next;
+    },
+  };
+  return created;
 }

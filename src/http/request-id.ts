@@ -2,7 +2,6 @@
 // object: no AsyncLocalStorage, which on Node 20 hooks every promise of every request.
 import { randomUUID } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
-import { totals } from './metrics.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const requestIds = new WeakMap<Request, string>();
@@ -21,12 +20,9 @@ export function requestIdOf(request: Request): string {
   return id;
 }
 
-/** Counts requests, and echoes the request ID in every response, so a client can quote it. */
+/** Echoes the request ID in every response, so that a client can quote it. */
 export function useRequestIds(): Plugin {
   return {
-    onRequest() {
-      totals.requests += 1;
-    },
     onResponse({ request, response }) {
       response.headers.set('x-request-id', requestIdOf(request));
     },

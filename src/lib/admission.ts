@@ -13,8 +13,9 @@ export interface Admission {
    * admitted by `deadlineAt`.
    */
   run<T>(key: string, deadlineAt: number, work: (waited: boolean) => Promise<T>): Promise<T>;
-  /** Writes admitted now (for metrics and tests). */
+  /** Writes admitted now, and waiting (for metrics and tests). */
   readonly active: number;
+  readonly waiting: number;
 }
 
 interface Waiter {
@@ -52,6 +53,9 @@ export function createAdmission(limits: { total: number; perKey: number }): Admi
   return {
     get active() {
       return active;
+    },
+    get waiting() {
+      return waiting.length;
     },
     async run(key, deadlineAt, work) {
       const waited = !fits(key);

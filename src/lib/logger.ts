@@ -29,10 +29,18 @@ export function errorForLog(error: unknown): unknown {
   return out;
 }
 
-export function createLogger(
-  level: LogLevel,
-  write: (line: string) => void = (line) => process.stderr.write(line),
-): Logger {
+/**
+ * stderr, written asynchronously (sonic-boom): with a line per request, a synchronous write(2) per
+ * line would put a system call into every request. Lines that come while a write is under way are
+ * joined into the next one; what is left when the process exits is written then.
+ */
+function bufferedStderr(): pino.DestinationStream {
+  const destination = pino.destination({ dest: 2, sync: false });
+  process.once('exit', () => destination.flushSync());
+  return destination;
+}
+
+export function createLogger(level: LogLevel, write?: (line: string) => void): Logger {
   return pino(
     {
       level,
@@ -43,6 +51,6 @@ export function createLogger(
       serializers: { error: errorForLog, err: errorForLog },
       redact: { paths: REDACTED, censor: '[redacted]' },
     },
-    { write },
+    write ? { write } : bufferedStderr(),
   );
 }

@@ -2,8 +2,8 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { type ApiKeyRow, apiKeys } from '../db/schema.js';
 
-// API keys are found by the hash of the presented key before any company is known, so this is
-// the one repository that is not bound to a company.
+// API keys are found by the hash of the presented key before any company is known, so this
+// repository is not bound to a company (nor is the rate-limit buckets', keyed by credential).
 export function apiKeyRepository(db: Database) {
   return {
     async findActiveByHash(keyHash: string): Promise<ApiKeyRow | null> {

@@ -11,10 +11,11 @@ import './customer-tags.js';
 import './compliance.js';
 import './card-on-file.js';
 import './node.js';
+import './rate-limit.js';
 import './stitching.js';
 
 builder.queryType({
-  description: 'Reads. Every field needs the customers:read scope.',
+  description: 'Reads. Every field that returns stored data needs the customers:read scope.',
   authScopes: { 'customers:read': true },
 });
 builder.mutationType({

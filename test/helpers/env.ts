@@ -1,7 +1,7 @@
 // The application under test: createApp on PGlite (a copy of the migrated template) or, when
 // DATABASE_URL is set, on PostgreSQL. One store per test file; every SQL statement it runs is
 // recorded in `sql`, so that a test can count the statements of one request.
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createAuthenticator } from '../../src/auth/authenticator.js';
@@ -19,8 +19,12 @@ export const TEST_PUBLIC_BASE_URL = 'https://customers.example.test';
 export interface TestEnv {
   store: Store;
   app: App;
-  /** Every SQL statement run so far; tests empty it with `sql.length = 0`. */
+  /**
+   * Every SQL statement run so far for the requests' data; tests empty it with `sql.length = 0`.
+   * The rate-limit charge each request makes (one statement) is kept apart, in `charges`.
+   */
   sql: string[];
+  charges: string[];
   /** Log lines the app wrote (errors among them). */
   logs: string[];
   /** Another app, on the same store unless told otherwise, e.g. with a small quota. */
@@ -31,9 +35,10 @@ export const isPostgres = Boolean(process.env.DATABASE_URL);
 
 export async function createTestEnv(): Promise<TestEnv> {
   const sql: string[] = [];
+  const charges: string[] = [];
   const logs: string[] = [];
   const onQuery = (statement: string) => {
-    sql.push(statement);
+    (statement.includes('rate_limit_buckets') ? charges : sql).push(statement);
   };
   const url = process.env.DATABASE_URL;
   let store: Store;
@@ -47,8 +52,11 @@ export async function createTestEnv(): Promise<TestEnv> {
       { onQuery, pgliteTemplate: new Blob([readFileSync(template)]) },
     );
   }
-  const logger = createLogger('warn', (line) => {
+  // At info, so that the request lines are written (and checked for personal data after the run).
+  const logFile = inject('logFile');
+  const logger = createLogger('info', (line) => {
     logs.push(line);
+    appendFileSync(logFile, line);
   });
   const makeApp = (overrides: Partial<AppDeps> = {}) =>
     createApp({
@@ -66,7 +74,7 @@ export async function createTestEnv(): Promise<TestEnv> {
       trustProxy: true,
       ...overrides,
     });
-  return { store, app: await makeApp(), sql, logs, makeApp };
+  return { store, app: await makeApp(), sql, charges, logs, makeApp };
 }
 
 /** Registers the per-file environment with beforeAll/afterAll; read it inside tests. */
@@ -122,8 +130,10 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
       code?: string;
       requestId?: string;
       fieldViolations?: { field: string; description: string }[];
+      [key: string]: unknown;
     };
   }[];
+  extensions?: Record<string, unknown>;
 }
 
 export interface RequestOptions {

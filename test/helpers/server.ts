@@ -1,10 +1,11 @@
 // Starts the real server (the bundle `npm start` runs, built by global-setup) in a child process
 // on a free port, for tests where the transport matters.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 import { SERVER_BUNDLE } from '../../src/scripts/build.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -65,6 +66,8 @@ export async function startServer(
   child.stderr?.on('data', (chunk) => {
     err += chunk;
   });
+  // Its log lines join the run's, which are checked for personal data afterwards.
+  child.once('exit', () => appendFileSync(inject('logFile'), err));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`server did not start:\n${out}\n${err}`)),
