@@ -3,8 +3,9 @@
 // (at `restorePerSecond`, up to `capacity`), gives back what earlier requests did not use, and
 // takes `cost` only if the bucket then holds it, all under the row's lock, so that concurrent
 // charges from any number of processes add up exactly. A bucket seen for the first time starts
-// full. The database's clock (now(), never going backwards for a bucket) is the only clock.
-import { sql } from 'drizzle-orm';
+// full. One statement can charge several requests of a process at once: the longest run of them,
+// in order, that the bucket holds. The database's clock (now(), never going backwards for a bucket) is the only clock.
+import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { rowsOf } from './sql.js';
 
@@ -14,40 +15,51 @@ export interface BucketLimits {
 }
 
 export interface Charge {
-  /** Whether the cost was taken. */
-  taken: boolean;
-  /** Points left (after the charge when taken). */
+  /** How many of the costs, from the first, were taken. */
+  taken: number;
+  /** Points left after the costs taken. */
   available: number;
 }
 
 export function rateLimitRepository(db: Database) {
   return {
+    /**
+     * Takes from the bucket the longest run of `costs`, from the first, that it holds (all in one
+     * statement, so that the charges a process has waiting cost one round trip together).
+     */
     async charge(
       bucketId: string,
-      cost: number,
+      costs: readonly number[],
       refund: number,
       { capacity, restorePerSecond }: BucketLimits,
     ): Promise<Charge> {
-      // The bucket's level before this charge, repeated in each SET (the refill is computed from
-      // the row as locked, `b`).
+      // The costs as one text parameter (one statement text for every batch size, on both
+      // drivers), as running totals.
+      const totals = sql`(select sum(c) over (order by o) as total from unnest(string_to_array(${costs.join(',')}, ',')::float8[]) with ordinality as t(c, o))`;
+      /** What the longest run of costs that fits into `level` adds up to. */
+      const takenFrom = (level: SQL) =>
+        sql`(select coalesce(max(total) filter (where total <= ${level}), 0) from ${totals} s)`;
+      // The bucket's level before this charge, repeated where it is needed (the refill is
+      // computed from the row as locked, `b`).
       const level = sql`least(${capacity}::float8, b.available + ${refund}::float8 + greatest(0, extract(epoch from now() - b.updated_time)) * ${restorePerSecond}::float8)`;
-      const fits = sql`${level} >= ${cost}::float8`;
+      const full = sql`${capacity}::float8`;
       const result = await db.execute(sql`
         insert into rate_limit_buckets as b (bucket_id, available, updated_time, taken)
-        values (
-          ${bucketId},
-          case when ${capacity}::float8 >= ${cost}::float8 then ${capacity}::float8 - ${cost}::float8 else ${capacity}::float8 end,
-          now(),
-          case when ${capacity}::float8 >= ${cost}::float8 then ${cost}::float8 else 0 end
-        )
+        values (${bucketId}, ${full} - ${takenFrom(full)}, now(), ${takenFrom(full)})
         on conflict (bucket_id) do update set
-          available = ${level} - case when ${fits} then ${cost}::float8 else 0 end,
-          taken = case when ${fits} then ${cost}::float8 else 0 end,
+          available = ${level} - ${takenFrom(level)},
+          taken = ${takenFrom(level)},
           updated_time = greatest(b.updated_time, now())
         returning available, taken`);
       const [row] = rowsOf<{ available: number | string; taken: number | string }>(result);
       if (!row) throw new Error('the bucket charge returned no row');
-      return { taken: cost === 0 || Number(row.taken) === cost, available: Number(row.available) };
+      const takenPoints = Number(row.taken);
+      let taken = 0;
+      for (let total = 0; taken < costs.length; taken += 1) {
+        total += costs[taken]!;
+        if (total > takenPoints) break;
+      }
+      return { taken, available: Number(row.available) };
     },
   };
 }
