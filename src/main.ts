@@ -9,13 +9,14 @@ import { AggregatorRegistry } from 'prom-client';
 import { createAuthenticator } from './auth/authenticator.js';
 import { ensureDevKey } from './auth/dev-key.js';
 import { type Config, ConfigError, databaseIdentity, loadConfig } from './config.js';
-import { openStore } from './db/client.js';
+import { observingAll, openStore } from './db/client.js';
 import { DataFolderInUse } from './db/folder-lock.js';
 import { migrate } from './db/migrate.js';
 import { createApp } from './http/app.js';
 import { graphiqlOptions } from './http/graphiql.js';
 import { processMetrics } from './http/metrics.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { startTracing, type Tracing } from './lib/tracing.js';
 import { apiKeyRepository } from './repositories/api-key.js';
 import { apiKeyService } from './services/api-key.js';
 
@@ -47,13 +48,20 @@ function printDevKey(config: Config, port: number, devKey: { key: string; create
   );
 }
 
-/** The store, counting and timing its statements when metrics are served. */
+/** The process's tracing, when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+let tracing: Tracing | null | undefined;
+const tracingOf = (config: Config) => {
+  tracing ??= config.tracing ? startTracing(config.tracing) : null;
+  return tracing;
+};
+
+/** The store, counting, timing and tracing its statements when metrics or traces are on. */
 const openStoreOf = (config: Config) => {
   const metrics = config.metricsPort === null ? null : processMetrics();
-  return openStore(
-    config.database,
-    metrics ? { onQuery: metrics.countStatement, onStatement: metrics.statementTiming } : {},
-  );
+  return openStore(config.database, {
+    ...(metrics ? { onQuery: metrics.countStatement } : {}),
+    onStatement: observingAll([metrics?.observeStatement, tracingOf(config)?.observeStatement]),
+  });
 };
 
 /**
@@ -83,6 +91,7 @@ async function serveMetrics(config: Config, logger: Logger, ofCluster: boolean) 
   });
   server.unref();
   logger.info({ port: config.metricsPort }, 'metrics listening');
+  logger.flush();
 }
 
 /** Migrations and the development key: once per deployment start, before serving. */
@@ -120,6 +129,7 @@ async function serve(
     fieldSuggestions: !config.production,
     authenticate: createAuthenticator({ ...config.auth, apiKeys }),
     graphiql: config.graphiql ? graphiqlOptions(devKey?.key ?? null) : false,
+    tracer: tracingOf(config)?.tracer,
   });
 
   let stopping = false;
@@ -157,6 +167,9 @@ async function serve(
       await store
         .close()
         .catch((error: unknown) => logger.error({ error }, 'closing the store failed'));
+      await tracing
+        ?.shutdown()
+        .catch((error: unknown) => logger.warn({ error }, 'exporting the last spans failed'));
       logger.info({ ms: Date.now() - started }, 'stopped');
       process.exit(0);
     });
@@ -196,6 +209,7 @@ async function main() {
       if (listening === config.workers) {
         if (devKey) printDevKey(config, address.port, devKey);
         logger.info({ ...describe(config, address.port), workers: config.workers }, 'listening');
+        logger.flush();
       }
     });
     cluster.on('exit', (worker, code, signal) => {
@@ -219,6 +233,8 @@ async function main() {
   if (devKey) printDevKey(config, port, devKey);
   // Logged last: a supervisor (or a test) waiting for this line finds the key printed already.
   logger.info(describe(config, port), 'listening');
+  // Written now, not with the next 4 KB of lines: whoever started the server waits for it.
+  logger.flush();
 }
 
 main().catch((error: unknown) => {

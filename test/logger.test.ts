@@ -49,6 +49,19 @@ describe('the log', () => {
     });
   });
 
+  it('redacts without changing the logged object, in errors too', () => {
+    const { logger, lines } = capture();
+    const logged = { input: { firstName: 'Ada', tags: ['VIP'] }, requestId: 'req-2' };
+    const error = Object.assign(new Error('refused'), { email: 'ada@example.com' });
+    logger.warn({ ...logged, error }, 'refused');
+    expect(logged.input.firstName).toBe('Ada');
+    expect(error.email).toBe('ada@example.com');
+    const line = JSON.parse(lines[0]!);
+    expect(line.input).toEqual({ firstName: '[redacted]', tags: ['VIP'] });
+    expect(line.error.email).toBe('[redacted]');
+    expect(line.error.message).toBe('refused');
+  });
+
   it("keeps a failed statement's SQL but not its values, nor the values PostgreSQL quotes back", async () => {
     const { logger, lines } = capture();
     const failed = await env.store.db

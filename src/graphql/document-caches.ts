@@ -30,7 +30,9 @@ function byteBounded<V extends object>(maxBytes: number, size: (key: string, val
   });
 }
 
-export function documentCaches(): CacheOptions {
+export function documentCaches(): CacheOptions & {
+  documentCache: LRUCache<string, DocumentNode>;
+} {
   return {
     documentCache: byteBounded<DocumentNode>(
       64 * MiB,

@@ -323,24 +323,27 @@ function operationProblem(
   document: DocumentNode,
   operationName: string | null | undefined,
 ): FieldViolation | null {
+  // The common case first, without allocating: the named operation, or the only one.
+  let operations = 0;
+  for (const d of document.definitions) {
+    if (d.kind !== Kind.OPERATION_DEFINITION) continue;
+    if (operationName && d.name?.value === operationName) return null;
+    operations += 1;
+  }
+  if (operations === 1 && !operationName) return null;
+  if (operations === 0)
+    return { field: 'query', description: 'The document defines no operation.' };
   const names = document.definitions.flatMap((d) =>
     d.kind === Kind.OPERATION_DEFINITION ? [d.name?.value ?? '(anonymous)'] : [],
   );
-  if (names.length === 0)
-    return { field: 'query', description: 'The document defines no operation.' };
   const listed = cut(names.map((n) => JSON.stringify(n)).join(', '));
-  if (operationName) {
-    return names.includes(operationName)
-      ? null
-      : {
-          field: 'operationName',
-          description: cut(
-            `The document has no operation named ${JSON.stringify(operationName)}; it defines ${listed}.`,
-          ),
-        };
-  }
-  return names.length === 1
-    ? null
+  return operationName
+    ? {
+        field: 'operationName',
+        description: cut(
+          `The document has no operation named ${JSON.stringify(operationName)}; it defines ${listed}.`,
+        ),
+      }
     : {
         field: 'operationName',
         description: `The document defines several operations (${listed}): name the one to run in operationName.`,

@@ -53,11 +53,18 @@ export function nestingOf(text: string): number {
   return deepest;
 }
 
-export function useNestingLimit(max = MAX_NESTING): Plugin {
+/**
+ * `parsed` tells whether a text is in the parse cache already: it was counted when it was parsed
+ * first, and is not scanned again on every request.
+ */
+export function useNestingLimit(
+  parsed: (text: string) => boolean = () => false,
+  max = MAX_NESTING,
+): Plugin {
   return {
     onParse({ params }) {
       const text = typeof params.source === 'string' ? params.source : params.source.body;
-      if (nestingOf(text) <= max) return;
+      if (parsed(text) || nestingOf(text) <= max) return;
       throw new GraphQLError(`The document is nested more than ${max} levels deep.`, {
         extensions: {
           code: 'INVALID_ARGUMENT',
