@@ -55,6 +55,8 @@ export interface Config {
   corsOrigins: string[];
   /** Where the development API key's plain text is kept between starts (outside production). */
   devKeyFile: string | null;
+  /** OpenTelemetry traces, exported over OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT); none when unset. */
+  tracing: { endpoint: string; serviceName: string } | null;
 }
 
 /**
@@ -154,6 +156,8 @@ const environment = z.object({
   GRAPHIQL: flag.optional(),
   CORS_ORIGINS: origins.default([]),
   DEV_KEY_FILE: z.string().default('./.data/dev-api-key.json'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_SERVICE_NAME: z.string().default('customer-graph'),
 });
 
 type Env = Record<string, string | undefined>;
@@ -215,5 +219,8 @@ export function loadConfig(env: Env = process.env): Config {
     graphiql: e.GRAPHIQL ?? !production,
     corsOrigins: e.CORS_ORIGINS,
     devKeyFile: production ? null : e.DEV_KEY_FILE,
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME }
+      : null,
   };
 }

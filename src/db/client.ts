@@ -30,15 +30,44 @@ export interface Store {
 export interface StoreOptions {
   /** Called with the text of every SQL statement issued through Drizzle. */
   onQuery?: (statement: string) => void;
-  /** Told when each statement is issued and answered (PostgreSQL only), for metrics. */
-  onStatement?: StatementTiming;
+  /** Told when each statement is issued and answered, for metrics and traces. */
+  onStatement?: StatementObserver | undefined;
   /** A PGlite data folder dump to start from (tests clone a migrated template). */
   pgliteTemplate?: Blob;
 }
 
-export interface StatementTiming {
-  started(): void;
-  finished(ms: number): void;
+/**
+ * Told when a statement is issued (with its text, placeholders and no values), and returns what
+ * is told when it is answered or fails: metrics time it, tracing makes it a span.
+ */
+export type StatementObserver = (statement: string) => (error?: unknown) => void;
+
+/** Several observers as one. */
+export function observingAll(
+  observers: readonly (StatementObserver | undefined)[],
+): StatementObserver | undefined {
+  const present = observers.filter((o): o is StatementObserver => o !== undefined);
+  if (present.length <= 1) return present[0];
+  return (statement) => {
+    const ends = present.map((observe) => observe(statement));
+    return (error) => {
+      for (const end of ends) end(error);
+    };
+  };
+}
+
+/** A promise that tells `done` how it settled, and settles as it did. */
+function settling<T>(promise: Promise<T>, done: (error?: unknown) => void): Promise<T> {
+  return promise.then(
+    (value) => {
+      done();
+      return value;
+    },
+    (error: unknown) => {
+      done(error);
+      throw error;
+    },
+  );
 }
 
 /**
@@ -46,27 +75,12 @@ export interface StatementTiming {
  * `.values()`, which returns the query itself); postgres.js's query keeps its promise in a
  * private field, so its methods are called on the query, not on the proxy.
  */
-function timed<Q extends object>(query: Q, timing: StatementTiming): Q {
-  const started = performance.now();
+function observed<Q extends object>(query: Q, done: (error?: unknown) => void): Q {
   const proxy: Q = new Proxy(query, {
     get(target, key) {
       if (key === 'then') {
-        return (ok?: (value: unknown) => unknown, fail?: (error: unknown) => unknown) => {
-          timing.started();
-          const done = () => timing.finished(performance.now() - started);
-          return (target as unknown as Promise<unknown>)
-            .then(
-              (value) => {
-                done();
-                return value;
-              },
-              (error: unknown) => {
-                done();
-                throw error;
-              },
-            )
-            .then(ok, fail);
-        };
+        return (ok?: (value: unknown) => unknown, fail?: (error: unknown) => unknown) =>
+          settling(target as unknown as Promise<unknown>, done).then(ok, fail);
       }
       if (key === 'values') {
         return () => {
@@ -81,6 +95,30 @@ function timed<Q extends object>(query: Q, timing: StatementTiming): Q {
   return proxy;
 }
 
+/**
+ * A PGlite client (or transaction) whose `query` calls, the ones drizzle-orm makes, are observed.
+ * PGlite keeps private fields: its other methods are called on the client itself.
+ */
+function observedPglite<T extends object>(client: T, observe: StatementObserver): T {
+  type Query = (text: string, ...rest: unknown[]) => Promise<unknown>;
+  type Transaction = (work: (tx: object) => Promise<unknown>) => Promise<unknown>;
+  return new Proxy(client, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      if (key === 'query') {
+        return (text: string, ...rest: unknown[]) =>
+          settling((value as Query).call(target, text, ...rest), observe(text));
+      }
+      if (key === 'transaction') {
+        return (work: (tx: object) => Promise<unknown>) =>
+          (value as Transaction).call(target, (tx) => work(observedPglite(tx, observe)));
+      }
+      return value.bind(target);
+    },
+  });
+}
+
 /** Seconds between reconnection attempts: postgres.js's default grows to 20 s a try. */
 const RECONNECT_DELAY_S = 0.1;
 
@@ -90,7 +128,7 @@ const RECONNECT_DELAY_S = 0.1;
  * statements here have stable texts (lists travel as one array parameter), so let postgres.js
  * prepare each once per connection and reuse it, in transactions too.
  */
-function preparing<T extends object>(client: T, timing?: StatementTiming): T {
+function preparing<T extends object>(client: T, observe?: StatementObserver): T {
   type Unsafe = (query: string, params?: unknown[], options?: object) => unknown;
   type Begin = (...args: unknown[]) => unknown;
   return new Proxy(client, {
@@ -100,7 +138,7 @@ function preparing<T extends object>(client: T, timing?: StatementTiming): T {
         const unsafe = value as Unsafe;
         return (query: string, params?: unknown[], options?: object) => {
           const issued = unsafe.call(target, query, params, { ...options, prepare: true });
-          return timing ? timed(issued as object, timing) : issued;
+          return observe ? observed(issued as object, observe(query)) : issued;
         };
       }
       if (key === 'begin' && typeof value === 'function') {
@@ -108,7 +146,7 @@ function preparing<T extends object>(client: T, timing?: StatementTiming): T {
         return (...args: unknown[]) => {
           const work = args.at(-1) as (tx: object) => unknown;
           return begin.call(target, ...args.slice(0, -1), (tx: object) =>
-            work(preparing(tx, timing)),
+            work(preparing(tx, observe)),
           );
         };
       }
@@ -176,7 +214,10 @@ export async function openStore(
     throw error;
   }
   await client.exec(`set time zone 'UTC'`);
-  const db: Database = drizzlePglite({ client, logger });
+  const db: Database = drizzlePglite({
+    client: options.onStatement ? observedPglite(client, options.onStatement) : client,
+    logger,
+  });
   const health = watchHealth(async () => {
     await db.execute(sql`select 1`);
   });

@@ -21,6 +21,7 @@ import type { KeysetPosition } from '../lib/cursor.js';
 import { type IdKind, isIdOf } from '../lib/ids.js';
 import { lazyObjects } from '../lib/lazy.js';
 import { type Page, type PageArgs, pageRequest, toPage } from '../lib/page.js';
+import { tracedBatch } from '../lib/tracing.js';
 import type { Repositories } from '../repositories/index.js';
 
 /** The most keys one statement is asked for (`= any($1)` with at most this many IDs). */
@@ -28,23 +29,27 @@ const MAX_BATCH = 500;
 
 type Batch<V> = (keys: readonly string[]) => Promise<readonly (V | Error)[]>;
 
-const loader = <V>(batch: Batch<V>) =>
-  new DataLoader<string, V>(batch, { maxBatchSize: MAX_BATCH });
+/** A loader whose batches are spans (`load customers`) when tracing is on. */
+const loader = <V>(name: string, batch: Batch<V>) =>
+  new DataLoader<string, V>((keys) => tracedBatch(name, keys.length, () => batch(keys)), {
+    maxBatchSize: MAX_BATCH,
+  });
 
 /** Rows by ID, in key order; null where absent, in another company, or not an ID of `kind`. */
 const byId = <V extends { id: string }>(
   kind: IdKind,
   find: (ids: readonly string[]) => Promise<V[]>,
 ) =>
-  loader<V | null>(async (ids) => {
+  loader<V | null>(kind, async (ids) => {
     const wanted = ids.filter((id) => isIdOf(kind, id));
     return orderByKeys(ids, wanted.length > 0 ? await find(wanted) : [], (row) => row.id);
   });
 
 /** The rows of each customer, in key order (rows keep the repository's order). */
 const ofCustomers = <V extends { customerId: string }>(
+  name: string,
   find: (customerIds: readonly string[]) => Promise<V[]>,
-) => loader<V[]>(async (ids) => groupByKeys(ids, await find(ids), (row) => row.customerId));
+) => loader<V[]>(name, async (ids) => groupByKeys(ids, await find(ids), (row) => row.customerId));
 
 /** A list of rows per customer, newest first, as a repository serves it for many customers. */
 interface PerCustomerList<T> {
@@ -95,7 +100,7 @@ function pageLoaders(repos: Repositories): PageLoaders {
   const countOf = (list: keyof PagedLists, customerId: string) => {
     let counter = counters.get(list);
     if (!counter) {
-      counter = loader(async (customerIds) => {
+      counter = loader(`${list} count`, async (customerIds) => {
         const rows = await lists[list].counts(customerIds);
         const byId = new Map(rows.map((row) => [row.customerId, row.n]));
         return customerIds.map((id) => byId.get(id) ?? 0);
@@ -144,7 +149,7 @@ function pageLoaders(repos: Repositories): PageLoaders {
     let loaderOfPages = made.get(key);
     if (!loaderOfPages) {
       const list = lists[name] as PerCustomerList<PagedLists[K]>;
-      loaderOfPages = loader((customerIds) => pages(name, list, customerIds, args));
+      loaderOfPages = loader(`${name} page`, (customerIds) => pages(name, list, customerIds, args));
       made.set(key, loaderOfPages);
     }
     return loaderOfPages as DataLoader<string, Page<PagedLists[K]>>;
@@ -176,8 +181,8 @@ export const createLoaders: (repos: Repositories) => Loaders = lazyObjects<Repos
   notes: (repos) => byId('note', repos.notes.findByIds),
   tags: (repos) => byId('tag', repos.tags.findByIds),
   referralSources: (repos) => byId('referralSource', repos.referralSources.findByIds),
-  addressesOfCustomers: (repos) => ofCustomers(repos.addresses.listByCustomerIds),
-  tagsOfCustomers: (repos) => ofCustomers(repos.tags.listByCustomerIds),
+  addressesOfCustomers: (repos) => ofCustomers('addresses', repos.addresses.listByCustomerIds),
+  tagsOfCustomers: (repos) => ofCustomers('customer tags', repos.tags.listByCustomerIds),
   pages: pageLoaders,
   renewed: (repos) => () => createLoaders(repos),
 });

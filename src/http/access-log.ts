@@ -1,8 +1,9 @@
 // One log line per GraphQL request, as an operator reads them: operation, type, HTTP status,
-// duration, request ID, company, actor and cost, never a variable's value (no phone, e-mail,
-// name or note text reaches the log through it). The record rides on the server context, which
+// duration, request ID, company, actor and cost (and the trace ID with tracing on), never a
+// variable's value (no phone, e-mail, name or note text reaches the log through it). The record rides on the server context, which
 // Yoga spreads into the GraphQL context: no WeakMap keyed by the request, whose values would
 // outlive the request in V8's young generation (docs/performance.md).
+import { trace } from '@opentelemetry/api';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
@@ -39,6 +40,8 @@ export function useAccessLog(logger: Logger, endpoint: string): Plugin<Context, 
       const record = serverContext.accessRecord;
       if (!record) return;
       const context = record.context;
+      // With tracing on, the request's span is active here: its trace ID joins the line.
+      const traceId = trace.getActiveSpan()?.spanContext().traceId;
       logger.info(
         {
           requestId: requestIdOf(request),
@@ -49,6 +52,7 @@ export function useAccessLog(logger: Logger, endpoint: string): Plugin<Context, 
           company: context?.principal.companyId ?? null,
           actor: context?.principal.actorId ?? null,
           cost: context?.cost?.requestedQueryCost ?? null,
+          ...(traceId ? { traceId } : {}),
         },
         'request',
       );

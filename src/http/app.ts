@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useAPQ } from '@graphql-yoga/plugin-apq';
+import type { Tracer } from '@opentelemetry/api';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import { type Authenticate, NO_CREDENTIAL } from '../auth/authenticator.js';
 import { DEFAULT_RATE_LIMIT } from '../config.js';
@@ -17,10 +18,14 @@ import { useCompiledExecution } from '../graphql/execution.js';
 import { useNestingLimit } from '../graphql/nesting-limit.js';
 import { useQueryCostLimit } from '../graphql/query-cost.js';
 import { useStorableText } from '../graphql/storable-text.js';
+import { useTracing, withResolverSpans } from '../graphql/tracing.js';
 import { type Admission, createAdmission } from '../lib/admission.js';
 import type { Logger } from '../lib/logger.js';
 import { type BucketLimits, rateLimitRepository } from '../repositories/rate-limit.js';
-import { schema, uncheckedSchema } from '../schema/index.js';
+import {
+  schema as publicSchema,
+  uncheckedSchema as publicUncheckedSchema,
+} from '../schema/index.js';
 import {
   type CardOnFileProvider,
   cofRedemptionService,
@@ -64,6 +69,8 @@ export interface AppDeps {
   corsOrigins?: readonly string[];
   /** Whether errors may suggest schema names ("Did you mean …?"); off in production. */
   fieldSuggestions?: boolean;
+  /** Makes the request's spans (lib/tracing.ts); no tracing when absent. */
+  tracer?: Tracer | undefined;
 }
 
 export interface App {
@@ -135,12 +142,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ? (await import('@graphql-yoga/render-graphiql')).renderGraphiQL
     : undefined;
 
+  const caches = documentCaches();
+  const tracer = deps.tracer;
+  const schema = tracer ? withResolverSpans(publicSchema, tracer) : publicSchema;
+  const uncheckedSchema = tracer
+    ? withResolverSpans(publicUncheckedSchema, tracer)
+    : publicUncheckedSchema;
+
   const yoga = createYoga<{ req?: IncomingMessage } & AuthenticatedServerContext, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/healthz',
     landingPage: false,
-    parserAndValidationCache: documentCaches(),
+    parserAndValidationCache: caches,
     cors: deps.corsOrigins?.length ? corsPolicy(deps.corsOrigins) : false,
     // Limited by useBodySizeLimit, which does not stream every body through a TransformStream.
     maxRequestBodySize: false,
@@ -167,6 +181,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       });
     },
     plugins: [
+      // First, so that its spans hold what every other plugin does.
+      ...(tracer ? [useTracing(tracer)] : []),
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
         maxAliases: { n: 30 },
@@ -176,7 +192,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         costLimit: { enabled: false },
         blockFieldSuggestion: { enabled: false },
       }),
-      useNestingLimit(),
+      useNestingLimit((text) => caches.documentCache.has(text)),
       useStorableText(),
       useQueryCostLimit({
         rateLimiter: rateLimiter(

@@ -1,7 +1,7 @@
 // Prometheus metrics (prom-client's default registry, so that node:cluster workers can be summed
 // by the primary's AggregatorRegistry), served on METRICS_PORT by main.ts, never on the public
 // port. Yoga's Prometheus plugin measures requests (HTTP duration, GraphQL request duration by
-// operation name and type, execution, errors by phase); the rest is ours: errors by code,
+// operation name and type, errors by phase); the rest is ours: errors by code,
 // rate-limit refusals, SQL statements (count, duration, in flight), write transactions admitted
 // and waiting, the pool's size, and prom-client's process metrics (event-loop lag among them).
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
@@ -14,6 +14,7 @@ import {
   type Registry,
   register,
 } from 'prom-client';
+import type { StatementObserver } from '../db/client.js';
 
 const PREFIX = 'customer_graph_';
 
@@ -23,8 +24,8 @@ export interface Metrics {
   plugins(): Plugin[];
   /** Counts one SQL statement (the store's onQuery hook, on either driver). */
   countStatement(): void;
-  /** Times statements on PostgreSQL (the store's onStatement hook). */
-  statementTiming: { started(): void; finished(ms: number): void };
+  /** Times statements (the store's onStatement hook). */
+  observeStatement: StatementObserver;
   /** A document refused by its credential's rate limit. */
   rateLimited(): void;
   /** Gauges read when scraped. */
@@ -60,7 +61,7 @@ export function processMetrics(): Metrics {
   });
   const statementSeconds = new Histogram({
     name: `${PREFIX}sql_statement_duration_seconds`,
-    help: 'Time from issuing a SQL statement to its result (PostgreSQL), waiting for a connection included.',
+    help: 'Time from issuing a SQL statement to its result, waiting for a connection included.',
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
   });
   let inFlight = 0;
@@ -110,7 +111,7 @@ export function processMetrics(): Metrics {
         metrics: {
           graphql_yoga_http_duration: true,
           graphql_envelop_request_duration: true,
-          graphql_envelop_phase_execute: true,
+          graphql_envelop_phase_execute: false,
           graphql_envelop_error_result: true,
           graphql_envelop_request: false,
           graphql_envelop_request_time_summary: false,
@@ -125,14 +126,13 @@ export function processMetrics(): Metrics {
       countErrors,
     ],
     countStatement: () => statements.inc(),
-    statementTiming: {
-      started: () => {
-        inFlight += 1;
-      },
-      finished: (ms) => {
+    observeStatement: () => {
+      inFlight += 1;
+      const started = performance.now();
+      return () => {
         inFlight -= 1;
-        statementSeconds.observe(ms / 1000);
-      },
+        statementSeconds.observe((performance.now() - started) / 1000);
+      };
     },
     rateLimited: () => refusals.inc(),
     watch: (next) => {

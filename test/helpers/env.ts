@@ -5,7 +5,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createAuthenticator } from '../../src/auth/authenticator.js';
-import { openStore, type Store } from '../../src/db/client.js';
+import { openStore, type Store, type StoreOptions } from '../../src/db/client.js';
 import { type App, type AppDeps, createApp } from '../../src/http/app.js';
 import { randomToken } from '../../src/lib/ids.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -33,6 +33,18 @@ export interface TestEnv {
 
 export const isPostgres = Boolean(process.env.DATABASE_URL);
 
+/** A store of its own on the suite's database (PostgreSQL, or a copy of the PGlite template). */
+export async function openTestStore(options: StoreOptions = {}): Promise<Store> {
+  const url = process.env.DATABASE_URL;
+  if (url) return openStore({ kind: 'postgres', url, poolSize: 10 }, options);
+  const template = inject('pgliteTemplate');
+  if (!template) throw new Error('the PGlite template was not prepared by global-setup');
+  return openStore(
+    { kind: 'pglite', dataDir: null },
+    { ...options, pgliteTemplate: new Blob([readFileSync(template)]) },
+  );
+}
+
 export async function createTestEnv(): Promise<TestEnv> {
   const sql: string[] = [];
   const charges: string[] = [];
@@ -40,18 +52,7 @@ export async function createTestEnv(): Promise<TestEnv> {
   const onQuery = (statement: string) => {
     (statement.includes('rate_limit_buckets') ? charges : sql).push(statement);
   };
-  const url = process.env.DATABASE_URL;
-  let store: Store;
-  if (url) {
-    store = await openStore({ kind: 'postgres', url, poolSize: 10 }, { onQuery });
-  } else {
-    const template = inject('pgliteTemplate');
-    if (!template) throw new Error('the PGlite template was not prepared by global-setup');
-    store = await openStore(
-      { kind: 'pglite', dataDir: null },
-      { onQuery, pgliteTemplate: new Blob([readFileSync(template)]) },
-    );
-  }
+  const store = await openTestStore({ onQuery });
   // At info, so that the request lines are written (and checked for personal data after the run).
   const logFile = inject('logFile');
   const logger = createLogger('info', (line) => {

@@ -1,0 +1,147 @@
+// The spans of a GraphQL request (with tracing on, lib/tracing.ts): the HTTP request, continuing
+// the caller's W3C `traceparent`; parse, validate and execute (with the operation's name and
+// type); each root field's resolver; each DataLoader batch (`load customer tags`: the I/O of a
+// loader-backed field, once for all its parents); and each SQL statement, a child of the resolver
+// or batch that issued it (through the store's onStatement hook).
+import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import {
+  context,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  type TextMapGetter,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { type GraphQLFieldConfig, type GraphQLSchema, getOperationAST } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { failed } from '../lib/tracing.js';
+
+const W3C = new W3CTraceContextPropagator();
+const HEADERS: TextMapGetter<Headers> = {
+  get: (headers, key) => headers.get(key) ?? undefined,
+  keys: (headers) => [...headers.keys()],
+};
+/** Paths not traced: probes. */
+const UNTRACED = new Set(['/healthz', '/readyz']);
+const ROOTS = new Set(['Query', 'Mutation', 'Subscription']);
+
+/** Runs `work` in a new active span, ended when it settles (sync or async). */
+function inSpan<T>(tracer: Tracer, name: string, work: (span: Span) => T): T {
+  return tracer.startActiveSpan(name, (span) => {
+    let result: T;
+    try {
+      result = work(span);
+    } catch (error) {
+      failed(span, error);
+      span.end();
+      throw error;
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (value) => {
+          span.end();
+          return value;
+        },
+        (error: unknown) => {
+          failed(span, error);
+          span.end();
+          throw error;
+        },
+      ) as T;
+    }
+    span.end();
+    return result;
+  });
+}
+
+/**
+ * Whether a field's resolver gets a span: the root fields. The other fields that do I/O read
+ * through a DataLoader, whose batch (one for all the parents) is the span (lib/tracing.ts
+ * tracedBatch): a span per parent object (50 customers' notes, tags and addresses) cost the
+ * bench's list 60% of its throughput, for spans that hold no I/O of their own.
+ */
+function traced(typeName: string, field: GraphQLFieldConfig<unknown, unknown>): boolean {
+  return field.resolve !== undefined && ROOTS.has(typeName);
+}
+
+/** The schema with a span around each root field's resolver (`Query.customer`). */
+export function withResolverSpans(schema: GraphQLSchema, tracer: Tracer): GraphQLSchema {
+  return mapSchema(schema, {
+    [MapperKind.OBJECT_FIELD]: (field, fieldName, typeName) => {
+      if (!traced(typeName, field)) return field;
+      const resolve = field.resolve!;
+      const name = `${typeName}.${fieldName}`;
+      return {
+        ...field,
+        resolve: (source, args, ctx, info) =>
+          inSpan(tracer, name, (span) => {
+            span.setAttribute('graphql.field.path', info.path.key.toString());
+            return resolve(source, args, ctx, info);
+          }),
+      };
+    },
+  });
+}
+
+export function useTracing(tracer: Tracer): Plugin {
+  return {
+    instrumentation: {
+      request({ request }, wrapped) {
+        const path = new URL(request.url).pathname;
+        if (UNTRACED.has(path)) return wrapped();
+        const parent = W3C.extract(ROOT_CONTEXT, request.headers, HEADERS);
+        const span = tracer.startSpan(
+          `${request.method} ${path}`,
+          {
+            kind: SpanKind.SERVER,
+            attributes: { 'http.request.method': request.method, 'url.path': path },
+          },
+          parent,
+        );
+        return context.with(trace.setSpan(parent, span), () => {
+          let result: Promise<void> | void;
+          try {
+            result = wrapped();
+          } catch (error) {
+            failed(span, error);
+            span.end();
+            throw error;
+          }
+          if (!(result instanceof Promise)) {
+            span.end();
+            return result;
+          }
+          return result.then(
+            () => span.end(),
+            (error: unknown) => {
+              failed(span, error);
+              span.end();
+              throw error;
+            },
+          );
+        });
+      },
+      parse: (_payload, wrapped) => inSpan(tracer, 'graphql.parse', () => wrapped()),
+      validate: (_payload, wrapped) => inSpan(tracer, 'graphql.validate', () => wrapped()),
+      execute: (_payload, wrapped) => inSpan(tracer, 'graphql.execute', () => wrapped()),
+    },
+    // Inside the execute span.
+    onExecute({ args }) {
+      const span = trace.getActiveSpan();
+      if (!span) return;
+      const operation = getOperationAST(args.document, args.operationName);
+      span.setAttribute('graphql.operation.type', operation?.operation ?? 'unknown');
+      const name = args.operationName ?? operation?.name?.value;
+      if (name) span.setAttribute('graphql.operation.name', name);
+    },
+    onResponse({ request, response }) {
+      // The request's span, when the response is made inside it.
+      const span = trace.getActiveSpan();
+      if (span && !UNTRACED.has(new URL(request.url).pathname)) {
+        span.setAttribute('http.response.status_code', response.status);
+      }
+    },
+  };
+}

@@ -1,0 +1,123 @@
+// Traces: with tracing on, a request continues the caller's W3C traceparent, and its spans form
+// one tree: the HTTP request, parse/validate/execute, the resolvers that do I/O, and their SQL
+// statements (text with placeholders, never values). The request's log line carries the trace ID.
+import { SpanKind } from '@opentelemetry/api';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../src/db/client.js';
+import type { App } from '../src/http/app.js';
+import { startTracing, type Tracing } from '../src/lib/tracing.js';
+import { createCustomer } from './helpers/customers.js';
+import { newCompany, openTestStore, useTestEnv } from './helpers/env.js';
+
+const env = useTestEnv();
+
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const CALLER_SPAN = '00f067aa0ba902b7';
+
+let exporter: InMemorySpanExporter;
+let tracing: Tracing;
+let store: Store;
+let app: App;
+
+beforeAll(async () => {
+  exporter = new InMemorySpanExporter();
+  tracing = startTracing({ serviceName: 'customer-graph-test', exporter });
+  store = await openTestStore({ onStatement: tracing.observeStatement });
+  app = await env.makeApp({ store, tracer: tracing.tracer });
+});
+
+afterAll(async () => {
+  await store.close();
+  await tracing.shutdown();
+});
+
+const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
+const byName = (spans: ReadableSpan[], name: string) => spans.filter((s) => s.name === name);
+
+describe('tracing', () => {
+  it("continues the caller's trace with one span tree, down to each SQL statement", async () => {
+    const company = await newCompany(env);
+    const created = await createCustomer(
+      { ...company, gql: (q, v, o = {}) => company.gql(q, v, { ...o, app }) },
+      { notes: [{ note: 'Prefers mornings.' }], tags: [{ name: 'VIP' }] },
+    );
+    exporter.reset();
+    const response = await company.gql<{ customer: { id: string } }>(
+      `query Traced($id: ID!) { customer(id: $id) { id notes(first: 5) { edges { node { note } } } tags { name } } }`,
+      { id: created.id },
+      { app, headers: { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` } },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.customer.id).toBe(created.id);
+
+    const spans = exporter.getFinishedSpans();
+    expect(spans.length).toBeGreaterThan(0);
+    expect(spans.every((s) => s.spanContext().traceId === TRACE_ID)).toBe(true);
+
+    const [server] = spans.filter((s) => s.kind === SpanKind.SERVER);
+    expect(server?.name).toBe('POST /graphql');
+    expect(parentOf(server!)).toBe(CALLER_SPAN);
+    expect(server?.attributes['http.response.status_code']).toBe(200);
+
+    const id = server!.spanContext().spanId;
+    const phases = ['graphql.parse', 'graphql.validate', 'graphql.execute'].map(
+      (name) => byName(spans, name)[0],
+    );
+    for (const phase of phases) expect(phase && parentOf(phase)).toBe(id);
+    const execute = phases[2]!;
+    expect(execute.attributes).toMatchObject({
+      'graphql.operation.name': 'Traced',
+      'graphql.operation.type': 'query',
+    });
+
+    // The root field's resolver under the execution; the loader batches (the I/O of the
+    // customer, its notes and its tags) as spans of their own, one per batch.
+    const [root] = byName(spans, 'Query.customer');
+    expect(root && parentOf(root)).toBe(execute.spanContext().spanId);
+    const [ofCustomer] = byName(spans, 'load customer');
+    expect(ofCustomer && parentOf(ofCustomer)).toBe(root!.spanContext().spanId);
+    expect(ofCustomer?.attributes['dataloader.batch.size']).toBe(1);
+    expect(byName(spans, 'load notes page')).toHaveLength(1);
+    expect(byName(spans, 'load customer tags')).toHaveLength(1);
+    expect(byName(spans, 'Customer.firstName')).toHaveLength(0);
+
+    // Each statement of a batch is its child, with its text and none of its values.
+    const batches = spans.filter((s) => s.name.startsWith('load '));
+    const statements = spans.filter((s) => s.kind === SpanKind.CLIENT);
+    for (const batch of batches) {
+      const children = statements.filter((s) => parentOf(s) === batch.spanContext().spanId);
+      expect(children.length, batch.name).toBeGreaterThanOrEqual(1);
+    }
+    for (const statement of statements) {
+      const text = String(statement.attributes['db.query.text']);
+      expect(text).toMatch(/\$1/);
+      expect(text).not.toContain(created.id);
+      expect(text).not.toContain(company.id);
+      expect(statement.attributes['db.system.name']).toBe('postgresql');
+    }
+
+    // The request's log line names the trace.
+    const line = env.logs
+      .map((l) => JSON.parse(l) as { message: string; operation?: string; traceId?: string })
+      .find((l) => l.message === 'request' && l.operation === 'Traced');
+    expect(line?.traceId).toBe(TRACE_ID);
+  });
+
+  it('starts a trace of its own without a traceparent; probes are not traced', async () => {
+    const company = await newCompany(env);
+    exporter.reset();
+    await company.gql('{ customer(id: "cus_none") { id } }', {}, { app });
+    const spans = exporter.getFinishedSpans();
+    const [server] = spans.filter((s) => s.kind === SpanKind.SERVER);
+    expect(server).toBeDefined();
+    expect(parentOf(server!)).toBeUndefined();
+    expect(server!.spanContext().traceId).not.toBe(TRACE_ID);
+    expect(new Set(spans.map((s) => s.spanContext().traceId)).size).toBe(1);
+
+    // A probe is not traced.
+    exporter.reset();
+    await app.fetch(new Request('http://localhost/healthz'));
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+  });
+});
