@@ -10,11 +10,12 @@
 //   npm run bench -- --against ../base    also runs another checkout's build (npm ci done there), in
 //                                         the same batch: before/after figures as ratios of one run
 //                                         (several: --against ../a,../b)
-//   npm run bench -- --observability-off  also runs this build without metrics and request logs
+//   npm run bench -- --observability-off  also runs this build without metrics, request logs and traces
 //                                         (METRICS_PORT unset, LOG_LEVEL=warn): what they cost
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { cpus } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,7 +78,8 @@ function start(
   name: string,
   script: string,
   env: Record<string, string>,
-  ready: RegExp,
+  /** The line it logs when it listens (with its URL), or its URL when it logs nothing then. */
+  ready: RegExp | string,
 ): Promise<Server> {
   // With --cpu N both servers run on that one CPU (taskset), so that neither meets a slower CPU
   // than the other; the load and the database run on the rest.
@@ -90,25 +92,45 @@ function start(
   });
   let output = '';
   return new Promise((resolve, reject) => {
+    const listening = (url: string) =>
+      resolve({
+        name,
+        url,
+        metricsUrl: env.METRICS_PORT ? `http://127.0.0.1:${env.METRICS_PORT}` : url,
+        child,
+        stop: () =>
+          new Promise((done) => {
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    let listened = false;
     const onData = (chunk: Buffer) => {
-      output += chunk;
+      // Once it listens, only the tail is kept (for the message if it exits): with a log line
+      // per request, matching the whole output on every chunk cost the bench's process (on the
+      // same two CPUs) more and more CPU.
+      output = listened ? (output + chunk).slice(-16_384) : output + chunk;
+      if (listened || typeof ready === 'string') return;
       const match = ready.exec(output);
       if (match?.[1]) {
-        resolve({
-          name,
-          url: match[1],
-          metricsUrl: env.METRICS_PORT ? `http://127.0.0.1:${env.METRICS_PORT}` : match[1],
-          child,
-          stop: () =>
-            new Promise((done) => {
-              child.once('exit', () => done());
-              child.kill('SIGTERM');
-            }),
-        });
+        listened = true;
+        listening(match[1]);
       }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
+    if (typeof ready === 'string') {
+      const poll = () =>
+        fetch(`${ready}/healthz`).then(
+          (response) => {
+            if (!response.ok) return setTimeout(poll, 100);
+            listened = true;
+            listening(ready);
+          },
+          () => setTimeout(poll, 100),
+        );
+      poll();
+    }
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${output}`)));
   });
 }
@@ -141,14 +163,15 @@ async function counters(server: Server): Promise<{ requests: number; statements:
     .catch(() => fetch(`${server.url}/metrics`))
     .then((response) => response.text());
   const read = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
-  let statements = read(/sql_statements_total (\d+)/);
+  let statements = read(/^(?:customer_graph_)?sql_statements_total (\d+)/m);
   if (statementsFromPg) {
     const [row] = await statementsFromPg<{ n: string }[]>`
       select coalesce(sum(calls), 0)::text as n from pg_stat_statements
       where dbid = (select oid from pg_database where datname = current_database())`;
     statements = Number(row?.n ?? Number.NaN);
   }
-  return { requests: read(/requests_total (\d+)/), statements };
+  // Anchored: prom-client's process metrics include `…nodejs_active_requests_total`.
+  return { requests: read(/^(?:customer_graph_)?requests_total (\d+)/m), statements };
 }
 
 async function useStatementStatistics(): Promise<string> {
@@ -336,7 +359,10 @@ async function drive(
     });
   });
   const after = { cpu: cpuMs(pid), counters: await counters(server) };
-  const served = Math.max(1, after.counters.requests - before.counters.requests - 1);
+  // The server's own count of requests (the counter's read is not one of them); without a
+  // counter (metrics off), autocannon's.
+  const counted = after.counters.requests - before.counters.requests - 1;
+  const served = Math.max(1, Number.isNaN(counted) ? result.requests.total : counted);
   return {
     rps: result.requests.average,
     p50: percentile(latencies, 0.5),
@@ -384,21 +410,50 @@ const GATEWAY_ENV = {
 const LISTENING = /"url":"(http:\/\/[^"]+)\/graphql"/;
 
 /** The servers to compare: this checkout's build first, then each --against checkout's. */
+/**
+ * Where this build's traces go when it is measured with tracing on: an OTLP/HTTP endpoint that
+ * takes each batch and answers 200, as a collector would (its CPU is the bench's, not the
+ * server's; the server still serializes and posts every span).
+ */
+async function traceSink(): Promise<string> {
+  const sink = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((done) => sink.listen(0, '127.0.0.1', done));
+  sink.unref();
+  const address = sink.address();
+  if (typeof address !== 'object' || !address) throw new Error('the trace sink has no port');
+  return `http://127.0.0.1:${address.port}`;
+}
+
 async function startGateways(): Promise<Server[]> {
   await bundle('src/main.ts', SERVER_BUNDLE);
   // Each server's metrics on a port of its own.
   const metricsPort = (i: number) => ({ METRICS_PORT: String(9460 + i) });
   const gateways = [
-    await start('customer-graph', SERVER_BUNDLE, { ...GATEWAY_ENV, ...metricsPort(0) }, LISTENING),
+    await start(
+      args['observability-off'] ? 'customer-graph, metrics, logs and traces on' : 'customer-graph',
+      SERVER_BUNDLE,
+      {
+        ...GATEWAY_ENV,
+        ...metricsPort(0),
+        ...(args['observability-off'] ? { OTEL_EXPORTER_OTLP_ENDPOINT: await traceSink() } : {}),
+      },
+      LISTENING,
+    ),
   ];
   if (args['observability-off']) {
     // No metrics listener, so no statement counter: its SQL/req shows as NaN.
+    // At warn it logs no line when it listens: it is found on a port of its own.
     gateways.push(
       await start(
-        'customer-graph, metrics and logs off',
+        'customer-graph, all off',
         SERVER_BUNDLE,
-        { ...GATEWAY_ENV, LOG_LEVEL: 'warn' },
-        LISTENING,
+        { ...GATEWAY_ENV, LOG_LEVEL: 'warn', PORT: '9470' },
+        'http://127.0.0.1:9470',
       ),
     );
   }
@@ -453,7 +508,9 @@ async function checkSameJson(gateway: Server, raw: Server, token: string, scenar
       })
     ).text();
     const fromRaw = await (await fetch(`${raw.url}${r.path}`)).text();
-    if (fromGateway !== fromRaw) {
+    // The data must be the same bytes; the gateway's answer also carries extensions.cost.
+    const dataOf = (text: string) => JSON.stringify((JSON.parse(text) as { data?: unknown }).data);
+    if (dataOf(fromGateway) !== dataOf(fromRaw)) {
       throw new Error(
         `${scenario.name}: the baseline's JSON differs from ${gateway.name}'s:\n${fromGateway.slice(0, 400)}\n${fromRaw.slice(0, 400)}`,
       );
