@@ -7,7 +7,6 @@ import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import {
   context,
   ROOT_CONTEXT,
-  type Span,
   SpanKind,
   type TextMapGetter,
   type Tracer,
@@ -16,7 +15,7 @@ import {
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { type GraphQLFieldConfig, type GraphQLSchema, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { failed } from '../lib/tracing.js';
+import { inSpan } from '../lib/tracing.js';
 
 const W3C = new W3CTraceContextPropagator();
 const HEADERS: TextMapGetter<Headers> = {
@@ -26,35 +25,6 @@ const HEADERS: TextMapGetter<Headers> = {
 /** Paths not traced: probes. */
 const UNTRACED = new Set(['/healthz', '/readyz']);
 const ROOTS = new Set(['Query', 'Mutation', 'Subscription']);
-
-/** Runs `work` in a new active span, ended when it settles (sync or async). */
-function inSpan<T>(tracer: Tracer, name: string, work: (span: Span) => T): T {
-  return tracer.startActiveSpan(name, (span) => {
-    let result: T;
-    try {
-      result = work(span);
-    } catch (error) {
-      failed(span, error);
-      span.end();
-      throw error;
-    }
-    if (result instanceof Promise) {
-      return result.then(
-        (value) => {
-          span.end();
-          return value;
-        },
-        (error: unknown) => {
-          failed(span, error);
-          span.end();
-          throw error;
-        },
-      ) as T;
-    }
-    span.end();
-    return result;
-  });
-}
 
 /**
  * Whether a field's resolver gets a span: the root fields. The other fields that do I/O read
@@ -92,36 +62,12 @@ export function useTracing(tracer: Tracer): Plugin {
         const path = new URL(request.url).pathname;
         if (UNTRACED.has(path)) return wrapped();
         const parent = W3C.extract(ROOT_CONTEXT, request.headers, HEADERS);
-        const span = tracer.startSpan(
-          `${request.method} ${path}`,
-          {
+        return context.with(parent, () =>
+          inSpan(tracer, `${request.method} ${path}`, () => wrapped(), {
             kind: SpanKind.SERVER,
             attributes: { 'http.request.method': request.method, 'url.path': path },
-          },
-          parent,
+          }),
         );
-        return context.with(trace.setSpan(parent, span), () => {
-          let result: Promise<void> | void;
-          try {
-            result = wrapped();
-          } catch (error) {
-            failed(span, error);
-            span.end();
-            throw error;
-          }
-          if (!(result instanceof Promise)) {
-            span.end();
-            return result;
-          }
-          return result.then(
-            () => span.end(),
-            (error: unknown) => {
-              failed(span, error);
-              span.end();
-              throw error;
-            },
-          );
-        });
       },
       parse: (_payload, wrapped) => inSpan(tracer, 'graphql.parse', () => wrapped()),
       validate: (_payload, wrapped) => inSpan(tracer, 'graphql.validate', () => wrapped()),

@@ -2,7 +2,14 @@
 // (OTEL_EXPORTER_OTLP_ENDPOINT, batched) or to the exporter a test gives, and the spans of SQL
 // statements (their text, with placeholders and without values). Off when no endpoint is set:
 // then nothing here runs, and no AsyncLocalStorage context is kept per request.
-import { context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import {
+  context,
+  type Span,
+  SpanKind,
+  type SpanOptions,
+  SpanStatusCode,
+  type Tracer,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -42,22 +49,43 @@ let current: Tracer | null = null;
  */
 export function tracedBatch<T>(name: string, size: number, work: () => Promise<T>): Promise<T> {
   if (!current) return work();
-  return current.startActiveSpan(
-    `load ${name}`,
-    { attributes: { 'dataloader.batch.size': size } },
-    (span) =>
-      work().then(
-        (value) => {
-          span.end();
-          return value;
-        },
-        (error: unknown) => {
-          failed(span, error);
-          span.end();
-          throw error;
-        },
-      ),
-  );
+  return inSpan(current, `load ${name}`, () => work(), {
+    attributes: { 'dataloader.batch.size': size },
+  });
+}
+
+/** Runs `work` in a new active span, ended when it settles (sync or async). */
+export function inSpan<T>(
+  tracer: Tracer,
+  name: string,
+  work: (span: Span) => T,
+  options: SpanOptions = {},
+): T {
+  return tracer.startActiveSpan(name, options, (span) => {
+    let result: T;
+    try {
+      result = work(span);
+    } catch (error) {
+      failed(span, error);
+      span.end();
+      throw error;
+    }
+    if (!(result instanceof Promise)) {
+      span.end();
+      return result;
+    }
+    return result.then(
+      (value) => {
+        span.end();
+        return value;
+      },
+      (error: unknown) => {
+        failed(span, error);
+        span.end();
+        throw error;
+      },
+    ) as T;
+  });
 }
 
 /** The first word of a statement, as its operation (`SELECT`, `INSERT`, `WITH`, …). */
