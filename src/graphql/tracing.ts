@@ -13,7 +13,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { type GraphQLFieldConfig, type GraphQLSchema, getOperationAST } from 'graphql';
+import { type GraphQLSchema, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { inSpan } from '../lib/tracing.js';
 
@@ -24,24 +24,17 @@ const HEADERS: TextMapGetter<Headers> = {
 };
 /** Paths not traced: probes. */
 const UNTRACED = new Set(['/healthz', '/readyz']);
-const ROOTS = new Set(['Query', 'Mutation', 'Subscription']);
-
 /**
- * Whether a field's resolver gets a span: the root fields. The other fields that do I/O read
- * through a DataLoader, whose batch (one for all the parents) is the span (lib/tracing.ts
- * tracedBatch): a span per parent object (50 customers' notes, tags and addresses) cost the
- * bench's list 60% of its throughput, for spans that hold no I/O of their own.
+ * The schema with a span around each root field's resolver (`Query.customer`). The other fields
+ * that do I/O read through a DataLoader, whose batch (one for all the parents) is the span
+ * (lib/tracing.ts tracedBatch): a span per parent object (50 customers' notes, tags and
+ * addresses) cost the bench's list 60% of its throughput, for spans that hold no I/O of their own.
  */
-function traced(typeName: string, field: GraphQLFieldConfig<unknown, unknown>): boolean {
-  return field.resolve !== undefined && ROOTS.has(typeName);
-}
-
-/** The schema with a span around each root field's resolver (`Query.customer`). */
 export function withResolverSpans(schema: GraphQLSchema, tracer: Tracer): GraphQLSchema {
   return mapSchema(schema, {
-    [MapperKind.OBJECT_FIELD]: (field, fieldName, typeName) => {
-      if (!traced(typeName, field)) return field;
-      const resolve = field.resolve!;
+    [MapperKind.ROOT_FIELD]: (field, fieldName, typeName) => {
+      const resolve = field.resolve;
+      if (!resolve) return field;
       const name = `${typeName}.${fieldName}`;
       return {
         ...field,
@@ -82,12 +75,9 @@ export function useTracing(tracer: Tracer): Plugin {
       const name = args.operationName ?? operation?.name?.value;
       if (name) span.setAttribute('graphql.operation.name', name);
     },
-    onResponse({ request, response }) {
-      // The request's span, when the response is made inside it.
-      const span = trace.getActiveSpan();
-      if (span && !UNTRACED.has(new URL(request.url).pathname)) {
-        span.setAttribute('http.response.status_code', response.status);
-      }
+    onResponse({ response }) {
+      // The request's span (none for the untraced probes): the response is made inside it.
+      trace.getActiveSpan()?.setAttribute('http.response.status_code', response.status);
     },
   };
 }

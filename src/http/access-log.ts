@@ -1,8 +1,9 @@
 // One log line per GraphQL request, as an operator reads them: operation, type, HTTP status,
 // duration, request ID, company, actor and cost (and the trace ID with tracing on), never a
-// variable's value (no phone, e-mail, name or note text reaches the log through it). The record rides on the server context, which
-// Yoga spreads into the GraphQL context: no WeakMap keyed by the request, whose values would
-// outlive the request in V8's young generation (docs/performance.md).
+// variable's value (no phone, e-mail, name or note text reaches the log through it). The record
+// rides on the server context, which Yoga spreads into the GraphQL context: no WeakMap keyed by
+// the request, whose values would outlive the request in V8's young generation
+// (docs/performance.md).
 import { trace } from '@opentelemetry/api';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';

@@ -4,7 +4,8 @@
 // takes `cost` only if the bucket then holds it, all under the row's lock, so that concurrent
 // charges from any number of processes add up exactly. A bucket seen for the first time starts
 // full. One statement can charge several requests of a process at once: the longest run of them,
-// in order, that the bucket holds. The database's clock (now(), never going backwards for a bucket) is the only clock.
+// in order, that the bucket holds. The database's clock (now(), never going backwards for a
+// bucket) is the only clock.
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { rowsOf } from './sql.js';

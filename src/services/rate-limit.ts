@@ -1,9 +1,9 @@
 // Query cost rate limits, Shopify's leaky bucket: each credential has a bucket of
 // `capacity` points refilled at `restorePerSecond`; a document's requested cost is taken before it
 // runs, and what it did not use (requested minus actual) is given back after, with the bucket's
-// next charge (so that a request costs one statement, not two; fewer under load, see run()). A document the bucket cannot hold
-// is refused uncharged with RESOURCE_EXHAUSTED and the seconds until it would fit; one that costs
-// more than a full bucket can never run. The buckets live in the database (repositories/
+// next charge (so that a request costs one statement, not two; fewer under load, see run()). A
+// document the bucket cannot hold is refused uncharged with RESOURCE_EXHAUSTED and the seconds
+// until it would fit; one that costs more than a full bucket can never run. The buckets live in the database (repositories/
 // rate-limit.ts), shared by every process; the refunds waiting for a bucket's next charge are this
 // process's.
 import type { Principal } from '../auth/principal.js';
