@@ -10,8 +10,8 @@
 //   npm run bench -- --against ../base    also runs another checkout's build (npm ci done there), in
 //                                         the same batch: before/after figures as ratios of one run
 //                                         (several: --against ../a,../b)
-//   npm run bench -- --observability-off  also runs this build without metrics, request logs and traces
-//                                         (METRICS_PORT unset, LOG_LEVEL=warn): what they cost
+//   npm run bench -- --observability-off  runs this build four ways: every request traced, 1 in 20
+//                                         traced, metrics and logs only, all off: what each costs
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -433,19 +433,42 @@ async function startGateways(): Promise<Server[]> {
   await bundle('src/main.ts', SERVER_BUNDLE);
   // Each server's metrics on a port of its own.
   const metricsPort = (i: number) => ({ METRICS_PORT: String(9460 + i) });
-  const gateways = [
-    await start(
-      args['observability-off'] ? 'customer-graph, metrics, logs and traces on' : 'customer-graph',
-      SERVER_BUNDLE,
-      {
-        ...GATEWAY_ENV,
-        ...metricsPort(0),
-        ...(args['observability-off'] ? { OTEL_EXPORTER_OTLP_ENDPOINT: await traceSink() } : {}),
-      },
-      LISTENING,
-    ),
-  ];
-  if (args['observability-off']) {
+  const gateways: Server[] = [];
+  if (!args['observability-off']) {
+    gateways.push(
+      await start(
+        'customer-graph',
+        SERVER_BUNDLE,
+        { ...GATEWAY_ENV, ...metricsPort(0) },
+        LISTENING,
+      ),
+    );
+  } else {
+    // What each part costs: every request traced; 1 in 20 traced (the sampling production runs
+    // with); metrics and request logs without traces; nothing.
+    const sink = await traceSink();
+    const variants: [string, Record<string, string>][] = [
+      ['all on, every request traced', { OTEL_EXPORTER_OTLP_ENDPOINT: sink }],
+      [
+        'all on, 1 in 20 traced',
+        {
+          OTEL_EXPORTER_OTLP_ENDPOINT: sink,
+          OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+          OTEL_TRACES_SAMPLER_ARG: '0.05',
+        },
+      ],
+      ['metrics and logs, no traces', {}],
+    ];
+    for (const [name, env] of variants) {
+      gateways.push(
+        await start(
+          `customer-graph, ${name}`,
+          SERVER_BUNDLE,
+          { ...GATEWAY_ENV, ...metricsPort(gateways.length), ...env },
+          LISTENING,
+        ),
+      );
+    }
     // No metrics listener, so no statement counter: its SQL/req shows as NaN.
     // At warn it logs no line when it listens: it is found on a port of its own.
     gateways.push(

@@ -3,6 +3,7 @@
 // (and their durations on PostgreSQL), write transactions, the pool, process metrics.
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processMetrics } from '../src/http/metrics.js';
 import { isPostgres, mintJwt, TEST_JWT_SECRET } from './helpers/env.js';
 import { type RunningServer, serverScratch, startServer } from './helpers/server.js';
 
@@ -55,7 +56,7 @@ describe('metrics', () => {
     const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(text).toMatch(/customer_graph_requests_total [1-9]/);
     expect(text).toMatch(
-      /graphql_envelop_request_duration_bucket\{[^}]*operationName="Page"[^}]*operationType="query"/,
+      /customer_graph_graphql_request_duration_seconds_bucket\{[^}]*operation_name="Page",operation_type="query",status="429"/,
     );
     // One for the missing customer, one per unknown ID of the first nodes(ids:).
     expect(text).toMatch(/customer_graph_errors_total\{code="NOT_FOUND"\} 21/);
@@ -69,5 +70,23 @@ describe('metrics', () => {
       expect(text).toMatch(/customer_graph_sql_statement_duration_seconds_count [1-9]/);
       expect(text).toMatch(/customer_graph_db_pool_size [1-9]/);
     }
+  });
+
+  it('count at most 200 operation names, the rest under (other)', async () => {
+    // This process's own registry (the server above runs in another process).
+    const metrics = processMetrics();
+    for (let i = 0; i < 250; i += 1) metrics.requestDone(`Op${i}`, 'query', 200, 0.001);
+    const text = await metrics.registry.metrics();
+    const names = new Set(
+      [...text.matchAll(/graphql_request_duration_seconds_count\{operation_name="([^"]*)"/g)].map(
+        (match) => match[1],
+      ),
+    );
+    expect(names.size).toBe(201);
+    expect(names.has('Op199')).toBe(true);
+    expect(names.has('Op200')).toBe(false);
+    expect(text).toMatch(
+      /graphql_request_duration_seconds_count\{operation_name="\(other\)",operation_type="query",status="200"\} 50/,
+    );
   });
 });

@@ -120,4 +120,16 @@ describe('tracing', () => {
     await app.fetch(new Request('http://localhost/healthz'));
     expect(exporter.getFinishedSpans()).toHaveLength(0);
   });
+
+  it('makes no span for a request the caller did not sample, nor for its resolvers and SQL', async () => {
+    const company = await newCompany(env);
+    exporter.reset();
+    const response = await company.gql<{ customer: { id: string } | null }>(
+      '{ customer(id: "cus_none") { id notes(first: 1) { edges { node { id } } } } }',
+      {},
+      { app, headers: { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-00` } },
+    );
+    expect(response.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+  });
 });

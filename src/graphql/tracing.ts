@@ -69,7 +69,7 @@ export function useTracing(tracer: Tracer): Plugin {
     // Inside the execute span.
     onExecute({ args }) {
       const span = trace.getActiveSpan();
-      if (!span) return;
+      if (!span?.isRecording()) return;
       const operation = getOperationAST(args.document, args.operationName);
       span.setAttribute('graphql.operation.type', operation?.operation ?? 'unknown');
       const name = args.operationName ?? operation?.name?.value;

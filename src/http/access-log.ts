@@ -1,6 +1,7 @@
 // One log line per GraphQL request, as an operator reads them: operation, type, HTTP status,
 // duration, request ID, company, actor and cost (and the trace ID with tracing on), never a
-// variable's value (no phone, e-mail, name or note text reaches the log through it). The record
+// variable's value (no phone, e-mail, name or note text reaches the log through it); and the
+// same request's duration for the metrics, from the same record (one set of hooks). The record
 // rides on the server context, which Yoga spreads into the GraphQL context: no WeakMap keyed by
 // the request, whose values would outlive the request in V8's young generation
 // (docs/performance.md).
@@ -22,8 +23,21 @@ interface WithRecord {
   accessRecord?: AccessRecord;
 }
 
-export function useAccessLog(logger: Logger, endpoint: string): Plugin<Context, WithRecord> {
-  if (!logger.isLevelEnabled('info')) return {};
+/** Where a finished request's duration goes (http/metrics.ts). */
+export type RequestDone = (
+  operation: string | undefined,
+  type: string | undefined,
+  status: number,
+  seconds: number,
+) => void;
+
+export function useAccessLog(
+  logger: Logger,
+  endpoint: string,
+  measured?: RequestDone,
+): Plugin<Context, WithRecord> {
+  const logged = logger.isLevelEnabled('info');
+  if (!logged && !measured) return {};
   return {
     onRequest({ url, serverContext }) {
       if (url.pathname === endpoint) serverContext.accessRecord = { started: performance.now() };
@@ -40,6 +54,9 @@ export function useAccessLog(logger: Logger, endpoint: string): Plugin<Context, 
     onResponse({ request, response, serverContext }) {
       const record = serverContext.accessRecord;
       if (!record) return;
+      const ms = performance.now() - record.started;
+      measured?.(record.operation, record.type, response.status, ms / 1000);
+      if (!logged) return;
       const context = record.context;
       // With tracing on, the request's span is active here: its trace ID joins the line.
       const traceId = trace.getActiveSpan()?.spanContext().traceId;
@@ -49,7 +66,7 @@ export function useAccessLog(logger: Logger, endpoint: string): Plugin<Context, 
           operation: record.operation ?? null,
           type: record.type ?? null,
           status: response.status,
-          ms: Math.round((performance.now() - record.started) * 10) / 10,
+          ms: Math.round(ms * 10) / 10,
           company: context?.principal.companyId ?? null,
           actor: context?.principal.actorId ?? null,
           cost: context?.cost?.requestedQueryCost ?? null,

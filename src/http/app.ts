@@ -183,6 +183,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     plugins: [
       // First, so that its spans hold what every other plugin does.
       ...(tracer ? [useTracing(tracer)] : []),
+      // Before the plugins that may end a request at execution (the rate limit): its record
+      // takes the operation from every executed document, refused ones too.
+      useAccessLog(logger, GRAPHQL_ENDPOINT, metrics?.requestDone),
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
         maxAliases: { n: 30 },
@@ -213,7 +216,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
       useErrorCodes({ fieldSuggestions: deps.fieldSuggestions ?? true }),
       useInternalErrorReports(logger),
       useRequestIds(),
-      useAccessLog(logger, GRAPHQL_ENDPOINT),
       useReadiness(store, logger),
       ...(metrics ? metrics.plugins() : []),
       useCardOnFilePages(redemption, logger),

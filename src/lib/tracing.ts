@@ -9,6 +9,7 @@ import {
   type SpanOptions,
   SpanStatusCode,
   type Tracer,
+  trace,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -54,6 +55,18 @@ export function tracedBatch<T>(name: string, size: number, work: () => Promise<T
   });
 }
 
+/**
+ * The active span, when it is this process's and not sampled: its children would not be
+ * sampled either (the parent-based samplers), so none is made. With 1 request in 20 traced, the
+ * other 19 then cost no span objects and no context switch per phase, resolver, batch and
+ * statement. A remote parent (a caller's `traceparent`) does not count: the request's span
+ * decides.
+ */
+function unsampledParent(): Span | undefined {
+  const parent = trace.getActiveSpan();
+  return parent && !parent.isRecording() && !parent.spanContext().isRemote ? parent : undefined;
+}
+
 /** Runs `work` in a new active span, ended when it settles (sync or async). */
 export function inSpan<T>(
   tracer: Tracer,
@@ -61,6 +74,8 @@ export function inSpan<T>(
   work: (span: Span) => T,
   options: SpanOptions = {},
 ): T {
+  const unsampled = unsampledParent();
+  if (unsampled) return work(unsampled);
   return tracer.startActiveSpan(name, options, (span) => {
     let result: T;
     try {
@@ -88,6 +103,8 @@ export function inSpan<T>(
   });
 }
 
+const settledUnsampled = () => {};
+
 /** The first word of a statement, as its operation (`SELECT`, `INSERT`, `WITH`, …). */
 const operationOf = (statement: string) =>
   /^\s*([a-z]+)/i.exec(statement)?.[1]?.toUpperCase() ?? 'SQL';
@@ -113,6 +130,7 @@ export function startTracing(options: TracingOptions): Tracing {
   return {
     tracer,
     observeStatement: (statement) => {
+      if (unsampledParent()) return settledUnsampled;
       const operation = operationOf(statement);
       const span: Span = tracer.startSpan(operation, {
         kind: SpanKind.CLIENT,
