@@ -11,6 +11,7 @@ import { createRepositories, type TransactionGuard } from './repositories/index.
 import { type CofLinkService, cofLinkService } from './services/card-on-file.js';
 import { type ComplianceService, complianceService } from './services/compliance.js';
 import { type CustomerService, customerService } from './services/customer.js';
+import { type EventService, eventService } from './services/events.js';
 import { type NoteService, noteService } from './services/note.js';
 import type { RequestOrigin, ServiceContext } from './services/service-context.js';
 import { type TagService, tagService } from './services/tag.js';
@@ -29,6 +30,7 @@ export interface ContextDeps {
 export interface Services {
   readonly customers: CustomerService;
   readonly notes: NoteService;
+  readonly events: EventService;
   readonly tags: TagService;
   readonly compliance: ComplianceService;
   readonly cofLinks: CofLinkService;
@@ -38,6 +40,7 @@ export interface Services {
 const requestServices = lazyObjects<ServiceContext, Services>({
   customers: customerService,
   notes: noteService,
+  events: eventService,
   tags: tagService,
   compliance: complianceService,
   cofLinks: cofLinkService,

@@ -66,6 +66,12 @@ const QUERIES: Record<string, Case> = {
     variables: ids,
     otherCompany: 'NOT_FOUND',
   },
+  customerEvents: {
+    document:
+      'query($c: ID!) { customerEvents(companyId: $c) { edges { node { id type changes { field } } } } }',
+    variables: (f) => ({ c: f.companyId }),
+    otherCompany: 'PERMISSION_DENIED',
+  },
   customerTags: {
     document: 'query($id: ID!) { customerTags(customerId: $id) { id name } }',
     variables: ids,

@@ -6,6 +6,7 @@
 // a JavaScript Date only milliseconds, and keyset cursors must be exact.
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   doublePrecision,
   foreignKey,
@@ -48,6 +49,8 @@ export const companies = pgTable('companies', {
   companyId: text('company_id').primaryKey(),
   customerCount: integer('customer_count').notNull().default(0),
   createdTime: timestamptz('created_time').notNull().defaultNow(),
+  /** The position of the company's last change event (customer_events.seq). */
+  eventSeq: bigint('event_seq', { mode: 'number' }).notNull().default(0),
 });
 
 export const referralSources = pgTable(
@@ -325,7 +328,36 @@ export const rateLimitBuckets = pgTable('rate_limit_buckets', {
   taken: doublePrecision('taken').notNull().default(0),
 });
 
+/**
+ * The change stream (a transactional outbox): one row per customer touched by a committed write,
+ * appended in the write's transaction. `seq` is the company's position, taken by incrementing
+ * companies.event_seq: that takes the company's row lock, held until commit, so a company's
+ * events commit in seq order and a reader that has passed a position never meets an event
+ * behind it. No foreign key to the customer: an erased customer's events stay (scrubbed).
+ */
+export const customerEvents = pgTable(
+  'customer_events',
+  {
+    companyId: text('company_id').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    id: text('id').notNull(),
+    customerId: text('customer_id').notNull(),
+    type: text('type').notNull(),
+    changes: jsonb('changes').notNull(),
+    actor: text('actor'),
+    requestId: text('request_id'),
+    occurredTime: timestamptz('occurred_time').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.companyId, t.seq] }),
+    uniqueIndex('customer_events_id_key').on(t.companyId, t.id),
+    // Customer.history (newest first) and customerEvents(filter: { customerId }).
+    index('customer_events_customer_idx').on(t.companyId, t.customerId, t.occurredTime, t.id),
+  ],
+);
+
 export type CustomerRow = typeof customers.$inferSelect;
+export type CustomerEventRow = typeof customerEvents.$inferSelect;
 export type AddressRow = typeof customerAddresses.$inferSelect;
 export type NoteRow = typeof customerNotes.$inferSelect;
 export type TagRow = typeof tags.$inferSelect;

@@ -10,6 +10,7 @@ import DataLoader from 'dataloader';
 import type {
   AddressRow,
   ComplianceChangeRow,
+  CustomerEventRow,
   CustomerRow,
   NoteRow,
   ReferralSourceRow,
@@ -66,6 +67,7 @@ interface PerCustomerList<T> {
 interface PagedLists {
   notes: NoteRow;
   complianceHistory: ComplianceChangeRow;
+  history: CustomerEventRow;
 }
 
 /** A loader of one page per customer, one per list and argument set. */
@@ -91,6 +93,11 @@ function pageLoaders(repos: Repositories): PageLoaders {
       rows: repos.compliance.pageByCustomerIds,
       counts: repos.compliance.countByCustomerIds,
       sortTime: (change) => change.changedTime,
+    },
+    history: {
+      rows: repos.events.historyByCustomerIds,
+      counts: repos.events.countByCustomerIds,
+      sortTime: (event) => event.occurredTime,
     },
   };
   const scopeOf = (list: keyof PagedLists, customerId: string) =>
@@ -163,13 +170,15 @@ export interface Loaders {
   readonly notes: DataLoader<string, NoteRow | null>;
   /** Catalog tags by ID. */
   readonly tags: DataLoader<string, TagRow | null>;
+  /** Change events by ID. */
+  readonly events: DataLoader<string, CustomerEventRow | null>;
   /** Referral sources by ID. */
   readonly referralSources: DataLoader<string, ReferralSourceRow | null>;
   /** The addresses of each customer, PRIMARY first. */
   readonly addressesOfCustomers: DataLoader<string, AddressRow[]>;
   /** The tags applied to each customer, ordered by name. */
   readonly tagsOfCustomers: DataLoader<string, TagRow[]>;
-  /** Pages of a customer's notes or compliance history. */
+  /** Pages of a customer's notes, compliance history or change events. */
   readonly pages: PageLoaders;
   /** New loaders on the same repositories, for reads after a write (see schema afterWrite). */
   readonly renewed: () => Loaders;
@@ -180,6 +189,7 @@ export const createLoaders: (repos: Repositories) => Loaders = lazyObjects<Repos
   customers: (repos) => byId('customer', repos.customers.findByIds),
   notes: (repos) => byId('note', repos.notes.findByIds),
   tags: (repos) => byId('tag', repos.tags.findByIds),
+  events: (repos) => byId('event', repos.events.findByIds),
   referralSources: (repos) => byId('referralSource', repos.referralSources.findByIds),
   addressesOfCustomers: (repos) => ofCustomers('addresses', repos.addresses.listByCustomerIds),
   tagsOfCustomers: (repos) => ofCustomers('customer tags', repos.tags.listByCustomerIds),

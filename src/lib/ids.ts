@@ -12,6 +12,7 @@ export const ID_PREFIX = {
   complianceChange: 'cch_',
   cofLink: 'cof_',
   cardSetup: 'cst_',
+  event: 'cev_',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -98,11 +98,17 @@ export function toPage<T extends { id: string }>(
   scope: string,
   request: PageRequest,
   rows: readonly T[],
-  sortTime: (row: T) => string,
+  /** The row's sort time, or its integer sort key (a stream position). */
+  sortKey: (row: T) => string | number,
   totalCount: () => Promise<number>,
 ): Page<T> {
-  const cursorOf = (node: T) =>
-    encodeCursor(scope, { micros: toMicros(sortTime(node)), id: node.id });
+  const cursorOf = (node: T) => {
+    const key = sortKey(node);
+    return encodeCursor(scope, {
+      micros: typeof key === 'number' ? key : toMicros(key),
+      id: node.id,
+    });
+  };
   const edges = rows.slice(0, request.first).map((node) => new Edge(node, cursorOf));
   return {
     edges,

@@ -6,6 +6,7 @@ import { type CofLinkRepository, cofLinkRepository } from './cof-link.js';
 import { type CompanyRepository, companyRepository } from './company.js';
 import { type ComplianceRepository, complianceRepository } from './compliance.js';
 import { type CustomerRepository, customerRepository } from './customer.js';
+import { type EventRepository, eventRepository } from './event.js';
 import { type NoteRepository, noteRepository } from './note.js';
 import { type ReferralSourceRepository, referralSourceRepository } from './referral-source.js';
 import { type TagRepository, tagRepository } from './tag.js';
@@ -43,6 +44,7 @@ export interface Repositories {
   readonly referralSources: ReferralSourceRepository;
   readonly compliance: ComplianceRepository;
   readonly cofLinks: CofLinkRepository;
+  readonly events: EventRepository;
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
 }
 
@@ -62,6 +64,7 @@ const tenantRepositories = lazyObjects<Binding, Repositories>({
   referralSources: ({ db, companyId }) => referralSourceRepository(db, companyId),
   compliance: ({ db, companyId }) => complianceRepository(db, companyId),
   cofLinks: ({ db, companyId }) => cofLinkRepository(db, companyId),
+  events: ({ db, companyId }) => eventRepository(db, companyId),
   transaction:
     ({ db, companyId, guard }) =>
     (work) => {

@@ -1,4 +1,5 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client.js';
 import { customerNotes, type NoteRow } from '../db/schema.js';
 import { perCustomerRows } from './per-customer.js';
@@ -9,6 +10,8 @@ export interface NewNote {
   customerId: string;
   note: string;
 }
+
+const before = alias(customerNotes, 'before');
 
 export function noteRepository(db: Database, companyId: string) {
   const pages = perCustomerRows(db, companyId, {
@@ -52,31 +55,38 @@ export function noteRepository(db: Database, companyId: string) {
         .returning();
     },
 
-    /** Edits one note of the customer; null when the customer has no such note. */
+    /**
+     * Edits one note of the customer, giving it with its text before; null when the customer has
+     * no such note. The old text comes from a self-join: the joined row is the one the statement
+     * started from (RETURNING old.* needs PostgreSQL 18).
+     */
     async updateText(
       customerId: string,
       id: string,
       note: string,
       actor: string,
       now: string,
-    ): Promise<NoteRow | null> {
+    ): Promise<(NoteRow & { oldNote: string }) | null> {
       const [row] = await db
         .update(customerNotes)
         .set({ note, lastUpdatedBy: actor, lastUpdatedTime: now })
+        .from(before)
         .where(
           and(
             eq(customerNotes.companyId, companyId),
             eq(customerNotes.customerId, customerId),
             eq(customerNotes.id, id),
+            eq(before.companyId, customerNotes.companyId),
+            eq(before.id, customerNotes.id),
           ),
         )
-        .returning();
+        .returning({ ...getTableColumns(customerNotes), oldNote: before.note });
       return row ?? null;
     },
 
-    /** Deletes one note of the customer; false when the customer has no such note. */
-    async delete(customerId: string, id: string): Promise<boolean> {
-      const rows = await db
+    /** Deletes one note of the customer, giving its text; null when the customer has no such note. */
+    async delete(customerId: string, id: string): Promise<string | null> {
+      const [row] = await db
         .delete(customerNotes)
         .where(
           and(
@@ -85,8 +95,8 @@ export function noteRepository(db: Database, companyId: string) {
             eq(customerNotes.id, id),
           ),
         )
-        .returning({ id: customerNotes.id });
-      return rows.length > 0;
+        .returning({ note: customerNotes.note });
+      return row?.note ?? null;
     },
   };
 }

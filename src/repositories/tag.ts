@@ -67,16 +67,16 @@ export function tagRepository(db: Database, companyId: string) {
     },
 
     /**
-     * Applies the tags to the customer; tags it already has are left as they are. Returns how
-     * many were newly applied.
+     * Applies the tags to the customer; tags it already has are left as they are. Returns the IDs
+     * of those newly applied.
      */
     async link(
       customerId: string,
       tagIds: readonly string[],
       actor: string,
       now: string,
-    ): Promise<number> {
-      if (tagIds.length === 0) return 0;
+    ): Promise<string[]> {
+      if (tagIds.length === 0) return [];
       const rows = await db
         .insert(customerTags)
         .values(
@@ -90,12 +90,12 @@ export function tagRepository(db: Database, companyId: string) {
         )
         .onConflictDoNothing()
         .returning({ tagId: customerTags.tagId });
-      return rows.length;
+      return rows.map((row) => row.tagId);
     },
 
-    /** Removes every tag of the customer that is not in `keep`. */
-    async unlinkAllBut(customerId: string, keep: readonly string[]) {
-      await db
+    /** Removes every tag of the customer that is not in `keep`; gives the IDs removed. */
+    async unlinkAllBut(customerId: string, keep: readonly string[]): Promise<string[]> {
+      const rows = await db
         .delete(customerTags)
         .where(
           and(
@@ -103,7 +103,9 @@ export function tagRepository(db: Database, companyId: string) {
             eq(customerTags.customerId, customerId),
             not(anyOf(customerTags.tagId, keep)),
           ),
-        );
+        )
+        .returning({ tagId: customerTags.tagId });
+      return rows.map((row) => row.tagId);
     },
   };
 }

@@ -65,6 +65,7 @@ const NODE_TYPES: Partial<Record<string, string>> = {
   customer: 'Customer',
   note: 'CustomerNote',
   tag: 'CustomerTag',
+  event: 'CustomerEvent',
 };
 
 export const Node = builder.interfaceRef<{ id: string }>('Node').implement({
@@ -89,7 +90,8 @@ export const Node = builder.interfaceRef<{ id: string }>('Node').implement({
 export function connection<T>(
   name: string,
   node: ObjectRef<BuilderTypes, T>,
-  descriptions: { connection: string; edge: string; totalCount: string },
+  /** Without a totalCount description, the connection has no totalCount. */
+  descriptions: { connection: string; edge: string; totalCount?: string },
 ) {
   const Edge = builder.objectRef<{ cursor: string; node: T }>(`${name}Edge`).implement({
     description: descriptions.edge,
@@ -111,10 +113,14 @@ export function connection<T>(
         type: builder.pageInfoRef(),
         description: 'Pagination state of this page.',
       }),
-      totalCount: t.int({
-        description: descriptions.totalCount,
-        resolve: (page) => page.totalCount(),
-      }),
+      ...(descriptions.totalCount === undefined
+        ? {}
+        : {
+            totalCount: t.int({
+              description: descriptions.totalCount,
+              resolve: (page) => page.totalCount(),
+            }),
+          }),
     }),
   });
 }

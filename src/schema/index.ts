@@ -9,6 +9,7 @@ import './customer.js';
 import './customer-notes.js';
 import './customer-tags.js';
 import './compliance.js';
+import './events.js';
 import './card-on-file.js';
 import './node.js';
 import './rate-limit.js';

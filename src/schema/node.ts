@@ -16,7 +16,9 @@ async function loadNode(ctx: Context, id: string) {
         ? ctx.loaders.notes
         : kind === 'tag'
           ? ctx.loaders.tags
-          : null;
+          : kind === 'event'
+            ? ctx.loaders.events
+            : null;
   const node = loader ? await loader.load(id) : null;
   if (!node) throw new NotFound('Node', id);
   return node;

@@ -13,7 +13,9 @@ import { sha256Hex } from '../lib/hash.js';
 import { newId } from '../lib/ids.js';
 import { toMicros } from '../lib/time.js';
 import { cofLinkRepository, cofLinkRouteRepository } from '../repositories/cof-link.js';
+import { eventRepository } from '../repositories/event.js';
 import { changeCustomer } from './customer-write.js';
+import { appendEvents } from './events.js';
 import type { ServiceContext } from './service-context.js';
 
 const COF_LINK_TTL_MS = 24 * 60 * 60 * 1000;
@@ -52,16 +54,31 @@ export function cofLinkService(serviceContext: ServiceContext) {
       const expires = new Date(created.getTime() + COF_LINK_TTL_MS);
       await changeCustomer(serviceContext, customerId, async ({ tx, customer, actor }) => {
         await tx.cofLinks.revokeActive(customer.id, created.toISOString());
+        const id = newId('cofLink');
         await tx.cofLinks.insert({
-          id: newId('cofLink'),
+          id,
           customerId: customer.id,
           tokenHash: sha256Hex(token),
           createdBy: actor,
           createdTime: created.toISOString(),
           expiresTime: expires.toISOString(),
         });
-        // A link is no change of the customer: lastUpdatedTime stays.
-        return { value: null, changed: false };
+        // A link is no change of the customer: lastUpdatedTime stays; the stream says it was made
+        // (never the token).
+        return {
+          value: null,
+          changed: false,
+          event: {
+            type: 'CUSTOMER_COF_LINK_GENERATED',
+            changes: [
+              {
+                field: `cofLinks.${id}`,
+                oldValue: null,
+                newValue: { expiresTime: expires.toISOString() },
+              },
+            ],
+          },
+        };
       });
       return { link: `${publicBaseUrl}/cof/${token}`, expiresTime: expires };
     },
@@ -131,6 +148,24 @@ export function cofRedemptionService({ db, clock, provider }: RedemptionDeps) {
           linkId: link.id,
         });
         await links.recordCardSetup(link, provider.name, setup.reference, now.toISOString());
+        // The holder of the link has no credential: the event has no actor.
+        await appendEvents(
+          eventRepository(tx, route.companyId),
+          [
+            {
+              customerId: link.customerId,
+              type: 'CUSTOMER_COF_LINK_REDEEMED',
+              changes: [
+                {
+                  field: `cofLinks.${link.id}`,
+                  oldValue: null,
+                  newValue: { usedTime: link.usedTime },
+                },
+              ],
+            },
+          ],
+          { actor: null, requestId: null, now: null },
+        );
         return { state: 'redeemed', redirectUrl: setup.redirectUrl };
       });
     },

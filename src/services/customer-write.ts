@@ -1,12 +1,14 @@
 // The unit of work every change to an existing customer goes through: one transaction that
 // takes the company's write lock (which yields the write time), finds the customer (NOT_FOUND
 // when absent or foreign, FAILED_PRECONDITION when soft-deleted), runs the change, and moves
-// the customer's lastUpdatedTime/By when the change changed anything.
+// the customer's lastUpdatedTime/By when the change changed anything, and appends the change's
+// event to the company's stream (services/events.ts) in the same transaction.
 import type { CustomerRow, TagRow } from '../db/schema.js';
 import { FailedPrecondition, NotFound } from '../errors.js';
 import { isIdOf } from '../lib/ids.js';
 import type { CustomerPatch } from '../repositories/customer.js';
 import type { Repositories } from '../repositories/index.js';
+import { appendEvents, type CustomerEvent, customerChanges, eventTypeOf } from './events.js';
 import type { TagRef } from './input-rules.js';
 import type { ServiceContext } from './service-context.js';
 
@@ -15,6 +17,11 @@ export interface CustomerChange<T> {
   /** Whether anything was written; a no-op leaves lastUpdatedTime alone. */
   changed: boolean;
   patch?: CustomerPatch;
+  /**
+   * The change's event: its type and what changed besides the customer's own fields (those are
+   * compared here). A change that changes no value appends none.
+   */
+  event?: CustomerEvent;
 }
 
 export interface WriteScope {
@@ -26,7 +33,7 @@ export interface WriteScope {
 }
 
 export async function changeCustomer<T>(
-  { principal, repos }: ServiceContext,
+  { principal, repos, origin }: ServiceContext,
   customerId: string,
   work: (scope: WriteScope) => Promise<CustomerChange<T>>,
 ): Promise<{ value: T; customer: CustomerRow }> {
@@ -38,14 +45,28 @@ export async function changeCustomer<T>(
       throw new FailedPrecondition(`Customer ${customerId} is deleted and cannot be changed`);
     }
     const actor = principal.actorId;
-    const { value, changed, patch } = await work({ tx, customer: current, now, actor });
-    if (!changed) return { value, customer: current };
-    const customer = await tx.customers.update(current.id, {
-      ...patch,
-      lastUpdatedBy: actor,
-      lastUpdatedTime: now,
-    });
-    if (!customer) throw new NotFound('Customer', customerId);
+    const { value, changed, patch, event } = await work({ tx, customer: current, now, actor });
+    let customer = current;
+    if (changed) {
+      const updated = await tx.customers.update(current.id, {
+        ...patch,
+        lastUpdatedBy: actor,
+        lastUpdatedTime: now,
+      });
+      if (!updated) throw new NotFound('Customer', customerId);
+      customer = updated;
+    }
+    if (event) {
+      const changes = [...customerChanges(current, customer), ...event.changes];
+      const type = eventTypeOf(event.type, changes);
+      if (changes.length > 0) {
+        await appendEvents(tx.events, [{ customerId: current.id, type, changes }], {
+          actor,
+          requestId: origin.requestId,
+          now,
+        });
+      }
+    }
     return { value, customer };
   });
 }

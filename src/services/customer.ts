@@ -10,6 +10,14 @@ import type { Repositories } from '../repositories/index.js';
 import { complianceDiff, complianceService } from './compliance.js';
 import { changeCustomer, resolveTags } from './customer-write.js';
 import {
+  addressChanges,
+  appendEvents,
+  customerChanges,
+  type FieldChange,
+  noteChange,
+  tagChanges,
+} from './events.js';
+import {
   type CreateCustomerInput,
   type CustomerFilterInput,
   createCustomerInput,
@@ -42,7 +50,7 @@ export function customerListScope(companyId: string, filter: CustomerListFilter)
 }
 
 export function customerService(serviceContext: ServiceContext) {
-  const { principal, repos, customerQuota } = serviceContext;
+  const { principal, repos, customerQuota, origin } = serviceContext;
   const audit = complianceService(serviceContext);
   const actor = principal.actorId;
 
@@ -135,10 +143,23 @@ export function customerService(serviceContext: ServiceContext) {
           actor,
           now,
         );
-        await tx.notes.insertMany(
-          notes.added.map((note) => ({ id: newId('note'), customerId: id, note })),
-          actor,
-          now,
+        const added = notes.added.map((note) => ({ id: newId('note'), customerId: id, note }));
+        await tx.notes.insertMany(added, actor, now);
+        await appendEvents(
+          tx.events,
+          [
+            {
+              customerId: id,
+              type: 'CUSTOMER_CREATED',
+              changes: [
+                ...customerChanges(null, customer),
+                ...(address?.type === 'PRIMARY' ? addressChanges(null, address.fields) : []),
+                ...tagChanges(applied, []),
+                ...added.map((note) => noteChange(note.id, null, note.note)),
+              ],
+            },
+          ],
+          { actor, requestId: origin.requestId, now },
         );
         return customer;
       });
@@ -169,30 +190,58 @@ export function customerService(serviceContext: ServiceContext) {
         id,
         async ({ tx, customer: current, now }) => {
           await audit.record(tx, current.id, complianceDiff(current, patch), now);
+          const changes: FieldChange[] = [];
           if (source !== undefined) {
             patch.source = source;
             patch.referralSourceId = await referralSourceId(tx, source);
           }
-          if (address === null) await tx.addresses.deletePrimary(current.id);
-          else if (address !== undefined) await writeAddress(tx, current.id, address, now);
+          if (address !== undefined) {
+            const [before] = (await tx.addresses.listByCustomerIds([current.id])).filter(
+              (row) => row.type === 'PRIMARY',
+            );
+            if (address === null) await tx.addresses.deletePrimary(current.id);
+            else await writeAddress(tx, current.id, address, now);
+            if (address === null || address.type === 'PRIMARY') {
+              changes.push(...addressChanges(before, address?.fields ?? null));
+            }
+          }
           if (tags !== undefined) {
-            const tagIds = (await resolveTags(tx, tags, actor, now)).map((tag) => tag.id);
-            await tx.tags.unlinkAllBut(current.id, tagIds);
-            await tx.tags.link(current.id, tagIds, actor, now);
+            const wanted = await resolveTags(tx, tags, actor, now);
+            const tagIds = wanted.map((tag) => tag.id);
+            const removedIds = await tx.tags.unlinkAllBut(current.id, tagIds);
+            const linked = new Set(await tx.tags.link(current.id, tagIds, actor, now));
+            const removed = removedIds.length > 0 ? await tx.tags.findByIds(removedIds) : [];
+            changes.push(
+              ...tagChanges(
+                wanted.filter((tag) => linked.has(tag.id)),
+                removed,
+              ),
+            );
           }
           if (notes !== undefined) {
             for (const edit of notes.edited) {
               const edited = await tx.notes.updateText(current.id, edit.id, edit.note, actor, now);
               if (!edited) throw new NotFound('Note', edit.id);
+              if (edited.oldNote !== edit.note) {
+                changes.push(noteChange(edit.id, edited.oldNote, edit.note));
+              }
             }
-            await tx.notes.insertMany(
-              notes.added.map((note) => ({ id: newId('note'), customerId: current.id, note })),
-              actor,
-              now,
-            );
+            const added = notes.added.map((note) => ({
+              id: newId('note'),
+              customerId: current.id,
+              note,
+            }));
+            await tx.notes.insertMany(added, actor, now);
+            changes.push(...added.map((note) => noteChange(note.id, null, note.note)));
           }
-          // Every successful update moves lastUpdatedTime, even one that changes no value.
-          return { value: null, changed: true, patch };
+          // Every successful update moves lastUpdatedTime, even one that changes no value (which
+          // appends no event).
+          return {
+            value: null,
+            changed: true,
+            patch,
+            event: { type: 'CUSTOMER_UPDATED', changes },
+          };
         },
       );
       return customer;

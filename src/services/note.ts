@@ -5,6 +5,7 @@ import { NotFound } from '../errors.js';
 import { orderByKeys } from '../lib/batch.js';
 import { isIdOf, newId } from '../lib/ids.js';
 import { changeCustomer } from './customer-write.js';
+import { noteChange } from './events.js';
 import {
   type AppendCustomerNotesInput,
   appendCustomerNotesInput,
@@ -38,6 +39,10 @@ export function noteService(serviceContext: ServiceContext) {
             now,
           ),
           changed: true,
+          event: {
+            type: 'CUSTOMER_NOTES_APPENDED',
+            changes: added.map((note) => noteChange(note.id, null, note.note)),
+          },
         }),
       );
       return {
@@ -57,7 +62,15 @@ export function noteService(serviceContext: ServiceContext) {
             ? await tx.notes.updateText(customer.id, input.noteId, text, actor, now)
             : null;
           if (!note) throw new NotFound('Note', input.noteId);
-          return { value: note, changed: true };
+          const { oldNote, ...edited } = note;
+          return {
+            value: edited,
+            changed: true,
+            event: {
+              type: 'CUSTOMER_NOTE_UPDATED',
+              changes: oldNote === text ? [] : [noteChange(note.id, oldNote, text)],
+            },
+          };
         },
       );
       return value;
@@ -66,10 +79,18 @@ export function noteService(serviceContext: ServiceContext) {
     /** DeleteCustomerNote: removes one note; a second delete is NOT_FOUND. */
     async remove(input: DeleteCustomerNoteInput): Promise<string> {
       await changeCustomer(serviceContext, input.customerId, async ({ tx, customer }) => {
-        const deleted =
-          isIdOf('note', input.noteId) && (await tx.notes.delete(customer.id, input.noteId));
-        if (!deleted) throw new NotFound('Note', input.noteId);
-        return { value: null, changed: true };
+        const deleted = isIdOf('note', input.noteId)
+          ? await tx.notes.delete(customer.id, input.noteId)
+          : null;
+        if (deleted === null) throw new NotFound('Note', input.noteId);
+        return {
+          value: null,
+          changed: true,
+          event: {
+            type: 'CUSTOMER_NOTE_DELETED',
+            changes: [noteChange(input.noteId, deleted, null)],
+          },
+        };
       });
       return input.noteId;
     },

@@ -3,6 +3,7 @@
 // under concurrent appends: unique constraints with ON CONFLICT, never read-then-write.
 import type { CustomerRow, TagRow } from '../db/schema.js';
 import { changeCustomer, resolveTags } from './customer-write.js';
+import { tagChanges } from './events.js';
 import { type AppendCustomerTagsInput, appendCustomerTagsInput, parse } from './input-rules.js';
 import type { ServiceContext } from './service-context.js';
 
@@ -28,7 +29,18 @@ export function tagService(serviceContext: ServiceContext) {
             now,
           );
           // Tags the customer already had change nothing, and leave lastUpdatedTime alone.
-          return { value: tags, changed: linked > 0 };
+          const applied = new Set(linked);
+          return {
+            value: tags,
+            changed: linked.length > 0,
+            event: {
+              type: 'CUSTOMER_TAGS_APPLIED',
+              changes: tagChanges(
+                tags.filter((tag) => applied.has(tag.id)),
+                [],
+              ),
+            },
+          };
         },
       );
       return { tags: value, customer };

@@ -1,0 +1,109 @@
+import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { type CustomerEventRow, companies, customerEvents } from '../db/schema.js';
+import { perCustomerRows } from './per-customer.js';
+import { anyOf, rowsOf } from './sql.js';
+
+export interface NewEvent {
+  id: string;
+  customerId: string;
+  type: string;
+  changes: unknown[];
+}
+
+export interface EventOrigin {
+  actor: string | null;
+  requestId: string | null;
+  /** The write's time; null: the time of the append (a write that took no write time). */
+  occurredTime: string | null;
+}
+
+export interface StreamFilter {
+  types?: readonly string[] | undefined;
+  customerId?: string | undefined;
+}
+
+// The change stream of one company (the transactional outbox, db/schema.ts customerEvents).
+export function eventRepository(db: Database, companyId: string) {
+  const history = perCustomerRows(db, companyId, {
+    table: customerEvents,
+    companyId: customerEvents.companyId,
+    customerId: customerEvents.customerId,
+    time: customerEvents.occurredTime,
+    id: customerEvents.id,
+  });
+
+  return {
+    /**
+     * Appends events in the caller's transaction, in one statement: the company's position moves
+     * by their number (taking its row lock until commit, so positions commit in order) and each
+     * event takes the next one, in the order given.
+     */
+    async append(events: readonly NewEvent[], origin: EventOrigin): Promise<void> {
+      if (events.length === 0) return;
+      const n = events.length;
+      await db.execute(sql`
+        with moved as (
+          insert into ${companies} (company_id, customer_count, event_seq) values (${companyId}, 0, ${n})
+          on conflict (company_id) do update set event_seq = ${companies}.event_seq + excluded.event_seq
+          returning event_seq - ${n} as base
+        )
+        insert into ${customerEvents}
+          (company_id, seq, id, customer_id, type, changes, actor, request_id, occurred_time)
+        select ${companyId}, moved.base + e.ord, e.id, e.customer_id, e.type, e.changes,
+          ${origin.actor}, ${origin.requestId}, coalesce(${origin.occurredTime}::timestamptz, clock_timestamp())
+        from moved, rows from (
+          jsonb_to_recordset(${JSON.stringify(events.map(toRecord))}::jsonb)
+            as (id text, customer_id text, type text, changes jsonb)
+        ) with ordinality as e(id, customer_id, type, changes, ord)`);
+    },
+
+    /** Up to `limit` events after position `after`, oldest first. */
+    stream(after: number, limit: number, filter: StreamFilter = {}): Promise<CustomerEventRow[]> {
+      const conditions: SQL[] = [eq(customerEvents.companyId, companyId)];
+      if (after > 0) conditions.push(gt(customerEvents.seq, after));
+      if (filter.customerId !== undefined) {
+        conditions.push(eq(customerEvents.customerId, filter.customerId));
+      }
+      if (filter.types?.length) conditions.push(anyOf(customerEvents.type, filter.types));
+      return db
+        .select()
+        .from(customerEvents)
+        .where(and(...conditions))
+        .orderBy(asc(customerEvents.seq))
+        .limit(limit);
+    },
+
+    findByIds(ids: readonly string[]): Promise<CustomerEventRow[]> {
+      return db
+        .select()
+        .from(customerEvents)
+        .where(and(eq(customerEvents.companyId, companyId), anyOf(customerEvents.id, ids)));
+    },
+
+    /** The company's last position (0 before its first event). */
+    async head(): Promise<number> {
+      const rows = rowsOf<{ seq: string | number }>(
+        await db.execute(
+          sql`select event_seq as seq from ${companies} where company_id = ${companyId}`,
+        ),
+      );
+      return Number(rows[0]?.seq ?? 0);
+    },
+
+    /** Up to `limit` events of each customer, newest first (occurredTime desc, id desc). */
+    historyByCustomerIds: history.page,
+
+    /** The number of events of each customer that has any. */
+    countByCustomerIds: history.countByCustomerIds,
+  };
+}
+
+const toRecord = (event: NewEvent) => ({
+  id: event.id,
+  customer_id: event.customerId,
+  type: event.type,
+  changes: event.changes,
+});
+
+export type EventRepository = ReturnType<typeof eventRepository>;
