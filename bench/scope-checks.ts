@@ -10,6 +10,7 @@ import postgres from 'postgres';
 import { createContext } from '../src/context.js';
 import { openStore } from '../src/db/client.js';
 import { schema, uncheckedSchema } from '../src/schema/index.js';
+import { eventFeed } from '../src/services/event-feed.js';
 import { BY_ID, LIST } from './documents.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bench';
@@ -37,6 +38,7 @@ const deps = {
   clock: () => new Date(),
   publicBaseUrl: 'http://x',
   requestTimeoutMs: 10_000,
+  eventFeed: eventFeed(),
 };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

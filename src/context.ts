@@ -11,6 +11,7 @@ import { createRepositories, type TransactionGuard } from './repositories/index.
 import { type CofLinkService, cofLinkService } from './services/card-on-file.js';
 import { type ComplianceService, complianceService } from './services/compliance.js';
 import { type CustomerService, customerService } from './services/customer.js';
+import type { EventFeed } from './services/event-feed.js';
 import { type EventService, eventService } from './services/events.js';
 import { type NoteService, noteService } from './services/note.js';
 import type { RequestOrigin, ServiceContext } from './services/service-context.js';
@@ -25,6 +26,8 @@ export interface ContextDeps {
   requestTimeoutMs: number;
   /** Bounds the pool connections write transactions hold (PostgreSQL); none on PGlite. */
   writes?: Admission | undefined;
+  /** What subscriptions wait on between reads of the change stream. */
+  eventFeed: EventFeed;
 }
 
 export interface Services {
@@ -97,6 +100,7 @@ export function createContext(
     origin,
     clock: deps.clock,
     publicBaseUrl: deps.publicBaseUrl,
+    eventFeed: deps.eventFeed,
   });
   return { principal, origin, services, loaders: createLoaders(repos), deadlineAt };
 }

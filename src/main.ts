@@ -148,6 +148,8 @@ async function serve(
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
+    // Streams end first, each with a message to subscribe again (elsewhere) from its cursor.
+    void app.closeSubscriptions();
     const started = Date.now();
     // A connection busy with requests closes after its next response (above). The listening
     // socket closes now, but through net.Server's close: http.Server's would also close every

@@ -10,6 +10,7 @@ import { type Authenticate, NO_CREDENTIAL } from '../auth/authenticator.js';
 import { DEFAULT_RATE_LIMIT } from '../config.js';
 import { type Context, createContext } from '../context.js';
 import type { Store } from '../db/client.js';
+import { listenForEvents } from '../db/notifications.js';
 import { Unauthenticated } from '../errors.js';
 import { useDeadline } from '../graphql/deadline.js';
 import { documentCaches, persistedQueryStore } from '../graphql/document-caches.js';
@@ -31,6 +32,7 @@ import {
   cofRedemptionService,
   developmentCardProvider,
 } from '../services/card-on-file.js';
+import { eventFeed } from '../services/event-feed.js';
 import { rateLimiter } from '../services/rate-limit.js';
 import { useAccessLog } from './access-log.js';
 import { type AuthenticatedServerContext, useAuthentication } from './authentication.js';
@@ -80,6 +82,11 @@ export interface App {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Resolves when no request given to `handle` is still being handled. */
   idle(): Promise<void>;
+  /**
+   * Ends every subscription (each is told to subscribe again with its last cursor) and stops
+   * listening: the start of a shutdown, so that long-lived streams do not hold the drain.
+   */
+  closeSubscriptions(): Promise<void>;
 }
 
 const noop = () => {};
@@ -111,6 +118,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const clock = deps.clock ?? (() => new Date());
   const metrics = deps.metrics ? processMetrics() : null;
   const writes = writeAdmission(store);
+  // Subscriptions wake on the process's notifications; without them (a listener that could not
+  // start), they still read the stream at every poll interval.
+  const feed = eventFeed();
+  const notifications = await listenForEvents(
+    store,
+    (companyId) => feed.wake(companyId),
+    () => feed.wake(null),
+  ).catch((error: unknown) => {
+    logger.warn({ error }, 'listening for change events failed: subscriptions poll');
+    return null;
+  });
   metrics?.watch({
     writesAdmitted: () => writes?.active ?? 0,
     writesWaiting: () => writes?.waiting ?? 0,
@@ -123,6 +141,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     publicBaseUrl: deps.publicBaseUrl,
     requestTimeoutMs: deps.requestTimeoutMs ?? 10_000,
     writes,
+    eventFeed: feed,
   };
   const redemption = cofRedemptionService({
     db: store.db,
@@ -248,6 +267,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     handle: (req, res) => {
       inFlight += 1;
       Promise.resolve(yoga.requestListener(req, res)).finally(done);
+    },
+    closeSubscriptions: async () => {
+      feed.close();
+      await notifications?.close().catch(() => {});
     },
     idle: () =>
       inFlight === 0

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { EVENTS_CHANNEL } from '../db/notifications.js';
 import { type CustomerEventRow, companies, customerEvents } from '../db/schema.js';
 import { perCustomerRows } from './per-customer.js';
 import { anyOf, rowsOf } from './sql.js';
@@ -37,7 +38,8 @@ export function eventRepository(db: Database, companyId: string) {
     /**
      * Appends events in the caller's transaction, in one statement: the company's position moves
      * by their number (taking its row lock until commit, so positions commit in order) and each
-     * event takes the next one, in the order given.
+     * event takes the next one, in the order given. Listeners hear the company's ID at commit
+     * (db/notifications.ts).
      */
     async append(events: readonly NewEvent[], origin: EventOrigin): Promise<void> {
       if (events.length === 0) return;
@@ -47,12 +49,14 @@ export function eventRepository(db: Database, companyId: string) {
           insert into ${companies} (company_id, customer_count, event_seq) values (${companyId}, 0, ${n})
           on conflict (company_id) do update set event_seq = ${companies}.event_seq + excluded.event_seq
           returning event_seq - ${n} as base
-        )
+        ),
+        -- Delivered at commit, and not at all on rollback: the wake-up of subscriptions.
+        notified as (select pg_notify(${EVENTS_CHANNEL}, ${companyId}))
         insert into ${customerEvents}
           (company_id, seq, id, customer_id, type, changes, actor, request_id, occurred_time)
         select ${companyId}, moved.base + e.ord, e.id, e.customer_id, e.type, e.changes,
           ${origin.actor}, ${origin.requestId}, coalesce(${origin.occurredTime}::timestamptz, clock_timestamp())
-        from moved, rows from (
+        from moved, notified, rows from (
           jsonb_to_recordset(${JSON.stringify(events.map(toRecord))}::jsonb)
             as (id text, customer_id text, type text, changes jsonb)
         ) with ordinality as e(id, customer_id, type, changes, ord)`);

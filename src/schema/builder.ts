@@ -73,6 +73,8 @@ export const builder = new SchemaBuilder<SchemaTypes>({
   // unless it says skipTypeScopes) and on fields. Only plain maps of scopes to `true`: the
   // execution (graphql/execution.ts) skips the checks for a principal holding them all.
   scopeAuth: {
+    // A subscription is refused when it starts, not at its first event.
+    authorizeOnSubscribe: true,
     authScopes: ({ principal }) => {
       const held = {} as Record<Scope, boolean>;
       for (const scope of SCOPES) held[scope] = principal.scopes.has(scope);

@@ -144,3 +144,22 @@ builder.objectField(Customer, 'history', (t) =>
         .load(customer.id),
   }),
 );
+
+builder.subscriptionField('customerEvents', (t) =>
+  t.field({
+    type: CustomerEvent,
+    description:
+      "Replays the company's events after `after` (from now when absent), then streams each new one as it commits, in commit order, over SSE and graphql-ws. Resubscribe with the last cursor after a disconnect: nothing is skipped or repeated.",
+    args: {
+      companyId: t.arg.id({ required: true, description: 'Your company.' }),
+      after: t.arg.string({ description: "An event's cursor: the events after it." }),
+      filter: t.arg({ type: CustomerEventFilter, description: 'Which events.' }),
+    },
+    subscribe: (_root, args, ctx) => ctx.services.events.follow(args),
+    // Each event reads its customer as it is now, not as the subscription first read it.
+    resolve: (event, _args, ctx) => {
+      ctx.loaders.customers.clear(event.customerId);
+      return event;
+    },
+  }),
+);

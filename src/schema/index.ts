@@ -26,6 +26,12 @@ builder.mutationType({
   authScopes: { 'customers:write': true },
 });
 
+builder.subscriptionType({
+  description:
+    'Live streams, over SSE (Accept: text/event-stream) and graphql-ws on /graphql; each needs customers:read.',
+  authScopes: { 'customers:read': true },
+});
+
 export const schema = builder.toSchema();
 
 /**

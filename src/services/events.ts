@@ -1,6 +1,8 @@
 // Change events: what each write appends to its company's stream (in the write's transaction,
 // so a rolled-back write leaves none), with field-level changes, and the stream read back as
 // customerEvents: oldest first, resumable from any event's position.
+// Yoga's own Repeater (graphql-yoga re-exports it), taken from its package: services know no GraphQL.
+import { Repeater } from '@repeaterjs/repeater';
 import type { AddressRow, CustomerEventRow, CustomerRow, TagRow } from '../db/schema.js';
 import { FailedPrecondition, Violations } from '../errors.js';
 import { isIdOf, newId } from '../lib/ids.js';
@@ -163,8 +165,53 @@ export const streamScope = (companyId: string) => `customerEvents|${companyId}`;
 /** The event's position in its company's stream, as a cursor. */
 export const sortKeyOfEvent = (event: CustomerEventRow) => event.seq;
 
-export function eventService({ principal, repos }: ServiceContext) {
+/** Events read from the stream at a time by a subscription; the next read waits for the push. */
+const FOLLOW_PAGE = 100;
+
+export interface FollowEventsArgs {
+  companyId: string;
+  after?: string | null | undefined;
+  filter?: EventFilter | null | undefined;
+}
+
+export function eventService({ principal, repos, eventFeed }: ServiceContext) {
   return {
+    /**
+     * The subscription: the events after `after` (from now when absent), then each new one as it
+     * commits. Read a page at a time, each page after the subscriber took the last one, so that a
+     * slow subscriber holds at most a page (its position is in the database, not in memory); a
+     * subscriber that leaves ends its wait at once (Repeater's stop).
+     */
+    follow(args: FollowEventsArgs): Repeater<CustomerEventRow> {
+      requireOwnCompany(principal, args.companyId, 'companyId');
+      const request = pageRequest(streamScope(principal.companyId), {
+        first: FOLLOW_PAGE,
+        after: args.after,
+      });
+      const customerId = args.filter?.customerId ?? undefined;
+      const filter = { types: args.filter?.types ?? undefined, customerId };
+      const nothing = customerId !== undefined && !isIdOf('customer', customerId);
+      return new Repeater<CustomerEventRow>(async (push, stop) => {
+        let stopped = false;
+        void stop.then(() => {
+          stopped = true;
+        });
+        let position = request.after?.micros ?? (await repos.events.head());
+        while (!stopped) {
+          const rows = nothing ? [] : await repos.events.stream(position, FOLLOW_PAGE, filter);
+          for (const row of rows) {
+            if (stopped) break;
+            await push(row);
+            position = row.seq;
+          }
+          if (rows.length < FOLLOW_PAGE && !stopped) {
+            await eventFeed.next(principal.companyId, stop);
+          }
+        }
+        stop();
+      });
+    },
+
     /** customerEvents: the company's events after `after`, oldest first, in commit order. */
     async list(args: ListEventsArgs): Promise<Page<CustomerEventRow>> {
       requireOwnCompany(principal, args.companyId, 'companyId');

@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import { PermissionDenied } from '../errors.js';
 import type { Repositories } from '../repositories/index.js';
+import type { EventFeed } from './event-feed.js';
 
 /** Where a request came from, as the audit trail records it. */
 export interface RequestOrigin {
@@ -20,6 +21,8 @@ export interface ServiceContext {
   clock: () => Date;
   /** Base of the links the API hands out. */
   publicBaseUrl: string;
+  /** What subscriptions wait on between reads of the change stream. */
+  eventFeed: EventFeed;
 }
 
 /** An argument naming a company must name the principal's own. */

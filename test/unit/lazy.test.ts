@@ -10,6 +10,7 @@ import { createLoaders } from '../../src/graphql/loaders.js';
 import { lazyObjects } from '../../src/lib/lazy.js';
 import { toPage } from '../../src/lib/page.js';
 import { createRepositories } from '../../src/repositories/index.js';
+import { eventFeed } from '../../src/services/event-feed.js';
 
 v8.setFlagsFromString('--allow-natives-syntax');
 const haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (
@@ -68,6 +69,7 @@ describe('per-request objects keep one hidden class', () => {
     clock: () => new Date(),
     publicBaseUrl: 'https://example.test',
     requestTimeoutMs: 10_000,
+    eventFeed: eventFeed(),
   };
   const origin = { requestId: 'r', ip: null, userAgent: null };
   const twice = <T extends object>(make: () => T): [T, T] => [make(), make()];
