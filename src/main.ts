@@ -139,6 +139,7 @@ async function serve(
     if (stopping) res.setHeader('connection', 'close');
     app.handle(req, res);
   });
+  app.attachWebSockets(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);

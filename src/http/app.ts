@@ -1,7 +1,7 @@
 // createApp(deps) -> the HTTP application: GraphQL at /graphql (POST and GET per the
 // GraphQL-over-HTTP spec, GraphiQL in a browser), /healthz and /readyz. No listening and no
 // environment reads here: tests call app.fetch, main.ts serves app.handle.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useAPQ } from '@graphql-yoga/plugin-apq';
 import type { Tracer } from '@opentelemetry/api';
@@ -45,6 +45,7 @@ import { useGraphiQLPage, useRootPointer } from './pages.js';
 import { useReadiness } from './readiness.js';
 import { requestIdOf, useRequestIds } from './request-id.js';
 import { useTransportRules } from './transport.js';
+import { serveWebSockets, type WebSockets } from './websocket.js';
 
 export interface AppDeps {
   store: Store;
@@ -82,9 +83,12 @@ export interface App {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Resolves when no request given to `handle` is still being handled. */
   idle(): Promise<void>;
+  /** Serves GraphQL over WebSocket (graphql-ws) on the server's /graphql too. */
+  attachWebSockets(server: Server): void;
   /**
-   * Ends every subscription (each is told to subscribe again with its last cursor) and stops
-   * listening: the start of a shutdown, so that long-lived streams do not hold the drain.
+   * Ends every subscription (each is told to subscribe again with its last cursor), closes the
+   * WebSockets and stops listening: the start of a shutdown, so that long-lived streams do not
+   * hold the drain.
    */
   closeSubscriptions(): Promise<void>;
 }
@@ -255,6 +259,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ],
   });
 
+  const webSockets: WebSockets[] = [];
   // Requests being handled, so that a shutdown can wait for them before closing the store.
   let inFlight = 0;
   let whenIdle: (() => void) | null = null;
@@ -268,8 +273,21 @@ export async function createApp(deps: AppDeps): Promise<App> {
       inFlight += 1;
       Promise.resolve(yoga.requestListener(req, res)).finally(done);
     },
+    attachWebSockets: (server) => {
+      webSockets.push(
+        serveWebSockets(server, {
+          yoga,
+          authenticate: deps.authenticate,
+          endpoint: GRAPHQL_ENDPOINT,
+          logger,
+        }),
+      );
+    },
     closeSubscriptions: async () => {
       feed.close();
+      // Each subscription's last message (UNAVAILABLE) goes out before its socket closes.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await Promise.all(webSockets.map((sockets) => sockets.close()));
       await notifications?.close().catch(() => {});
     },
     idle: () =>
