@@ -46,6 +46,8 @@ export interface Config {
   customerQuota: number;
   /** Every request's deadline (REQUEST_TIMEOUT_MS). */
   requestTimeoutMs: number;
+  /** How long change events are kept (EVENT_RETENTION_DAYS). */
+  eventRetentionDays: number;
   /** Each credential's bucket of query cost (RATE_LIMIT_POINTS, RATE_LIMIT_RESTORE per second). */
   rateLimit: { capacity: number; restorePerSecond: number };
   logLevel: LogLevel;
@@ -146,6 +148,7 @@ const environment = z.object({
   METRICS_PORT: integer(1, 65535).optional(),
   CUSTOMER_QUOTA: integer(1, 1_000_000_000).default(100_000),
   REQUEST_TIMEOUT_MS: integer(1000, 600_000).default(10_000),
+  EVENT_RETENTION_DAYS: integer(1, 3650).default(30),
   RATE_LIMIT_POINTS: integer(1, 1_000_000_000).default(DEFAULT_RATE_LIMIT.capacity),
   RATE_LIMIT_RESTORE: integer(1, 1_000_000_000).default(DEFAULT_RATE_LIMIT.restorePerSecond),
   LOG_LEVEL: z
@@ -213,6 +216,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsPort: e.METRICS_PORT ?? null,
     customerQuota: e.CUSTOMER_QUOTA,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    eventRetentionDays: e.EVENT_RETENTION_DAYS,
     rateLimit: { capacity: e.RATE_LIMIT_POINTS, restorePerSecond: e.RATE_LIMIT_RESTORE },
     logLevel: e.LOG_LEVEL,
     production,

@@ -19,6 +19,7 @@ import { createLogger, type Logger } from './lib/logger.js';
 import { startTracing, type Tracing } from './lib/tracing.js';
 import { apiKeyRepository } from './repositories/api-key.js';
 import { apiKeyService } from './services/api-key.js';
+import { eventRetention } from './services/event-retention.js';
 
 const WORKER = 'CUSTOMER_GRAPH_WORKER';
 
@@ -140,6 +141,10 @@ async function serve(
     app.handle(req, res);
   });
   app.attachWebSockets(server);
+  const stopPruning = eventRetention(store.db, {
+    retentionDays: config.eventRetentionDays,
+    logger,
+  }).start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -151,6 +156,7 @@ async function serve(
     logger.info({ signal }, 'stopping');
     // Streams end first, each with a message to subscribe again (elsewhere) from its cursor.
     void app.closeSubscriptions();
+    stopPruning();
     const started = Date.now();
     // A connection busy with requests closes after its next response (above). The listening
     // socket closes now, but through net.Server's close: http.Server's would also close every

@@ -5,6 +5,7 @@
 // reader, and a reader paging during 200 concurrent writes sees each event exactly once.
 import { describe, expect, it } from 'vitest';
 import { eventRepository } from '../src/repositories/event.js';
+import { eventRetention } from '../src/services/event-retention.js';
 import { createCustomer, expectCode, updateCustomer } from './helpers/customers.js';
 import { isPostgres, newCompany, type TestCompany, useTestEnv } from './helpers/env.js';
 
@@ -304,6 +305,48 @@ describe('change events', () => {
     expect(rest.data!.customersByIds[0]!.history.edges.map((edge) => edge.node.type)).toEqual([
       'CUSTOMER_CREATED',
     ]);
+  });
+
+  it('prunes events past the retention; a cursor before them is FAILED_PRECONDITION', async () => {
+    const company = await newCompany(env);
+    const customer = await createCustomer(company);
+    const old = (id: string) => ({
+      id,
+      customerId: customer.id,
+      type: 'CUSTOMER_UPDATED',
+      changes: [],
+    });
+    const origin = (occurredTime: string) => ({ actor: 'stf_test', requestId: null, occurredTime });
+    // Two events from 40 days ago, then one now (positions 2, 3, 4 after the creation's 1).
+    await env.store.db.transaction((tx) =>
+      eventRepository(tx, company.id).append(
+        [old('cev_old1'), old('cev_old2')],
+        origin('2000-01-01T00:00:00Z'),
+      ),
+    );
+    await updateCustomer(company, { id: customer.id, companyId: company.id, firstName: 'Kept' });
+    const before = await events(company);
+    const [created] = before.edges;
+    expect(before.edges.map((edge) => edge.node.id).slice(1, 3)).toEqual(['cev_old1', 'cev_old2']);
+
+    // The creation is recent, but positions are pruned by time: only the two old ones go.
+    const deleted = await eventRetention(env.store.db, { retentionDays: 30 }).prune();
+    expect(deleted).toBeGreaterThanOrEqual(2);
+    const after = await nodes(company);
+    expect(after.map((event) => event.id)).not.toContain('cev_old1');
+    expect(after.map((event) => changeOf(event, 'firstName')?.newValue).at(-1)).toBe('Kept');
+    // A cursor before the pruned ones would skip them silently: refused.
+    expectCode(
+      await company.gql(EVENTS, { companyId: company.id, after: created!.cursor }),
+      'FAILED_PRECONDITION',
+    );
+    // The last pruned one's cursor still resumes: nothing after it is missing.
+    const resumed = await company.gql<{ customerEvents: { edges: unknown[] } }>(EVENTS, {
+      companyId: company.id,
+      after: before.edges[2]!.cursor,
+    });
+    expect(resumed.errors).toBeUndefined();
+    expect(resumed.data!.customerEvents.edges).toHaveLength(1);
   });
 
   it.runIf(isPostgres)(

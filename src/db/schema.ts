@@ -51,6 +51,8 @@ export const companies = pgTable('companies', {
   createdTime: timestamptz('created_time').notNull().defaultNow(),
   /** The position of the company's last change event (customer_events.seq). */
   eventSeq: bigint('event_seq', { mode: 'number' }).notNull().default(0),
+  /** The last position pruned past the retention: a cursor before it has lost events. */
+  eventsPrunedSeq: bigint('events_pruned_seq', { mode: 'number' }).notNull().default(0),
 });
 
 export const referralSources = pgTable(
@@ -353,6 +355,8 @@ export const customerEvents = pgTable(
     uniqueIndex('customer_events_id_key').on(t.companyId, t.id),
     // Customer.history (newest first) and customerEvents(filter: { customerId }).
     index('customer_events_customer_idx').on(t.companyId, t.customerId, t.occurredTime, t.id),
+    // Pruning past the retention: rows are appended in time order, so a BRIN index is enough.
+    index('customer_events_time_brin').using('brin', t.occurredTime),
   ],
 );
 

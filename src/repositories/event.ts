@@ -85,14 +85,14 @@ export function eventRepository(db: Database, companyId: string) {
         .where(and(eq(customerEvents.companyId, companyId), anyOf(customerEvents.id, ids)));
     },
 
-    /** The company's last position (0 before its first event). */
-    async head(): Promise<number> {
-      const rows = rowsOf<{ seq: string | number }>(
+    /** The company's last position (0 before its first event) and the last one pruned. */
+    async positions(): Promise<{ head: number; pruned: number }> {
+      const rows = rowsOf<{ head: string | number; pruned: string | number }>(
         await db.execute(
-          sql`select event_seq as seq from ${companies} where company_id = ${companyId}`,
+          sql`select event_seq as head, events_pruned_seq as pruned from ${companies} where company_id = ${companyId}`,
         ),
       );
-      return Number(rows[0]?.seq ?? 0);
+      return { head: Number(rows[0]?.head ?? 0), pruned: Number(rows[0]?.pruned ?? 0) };
     },
 
     /** Up to `limit` events of each customer, newest first (occurredTime desc, id desc). */
@@ -111,3 +111,29 @@ const toRecord = (event: NewEvent) => ({
 });
 
 export type EventRepository = ReturnType<typeof eventRepository>;
+
+/**
+ * Deletes up to `limit` events (of any company) older than `before`, oldest first, and moves
+ * each company's pruned position past them, in one statement; gives how many it deleted.
+ */
+export async function pruneEvents(db: Database, before: string, limit: number): Promise<number> {
+  const rows = rowsOf<{ deleted: string | number }>(
+    await db.execute(sql`
+      with doomed as (
+        select company_id, seq from ${customerEvents}
+        where occurred_time < ${before}::timestamptz order by occurred_time limit ${limit}
+      ), deleted as (
+        delete from ${customerEvents} e using doomed
+        where e.company_id = doomed.company_id and e.seq = doomed.seq
+        returning e.company_id, e.seq
+      ), marks as (
+        select company_id, max(seq) as seq from deleted group by company_id
+      ), moved as (
+        update ${companies} c set events_pruned_seq = greatest(c.events_pruned_seq, marks.seq)
+        from marks where c.company_id = marks.company_id
+        returning 1
+      )
+      select (select count(*) from deleted) as deleted, (select count(*) from moved) as companies`),
+  );
+  return Number(rows[0]?.deleted ?? 0);
+}

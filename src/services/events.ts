@@ -175,6 +175,21 @@ export interface FollowEventsArgs {
 }
 
 export function eventService({ principal, repos, eventFeed }: ServiceContext) {
+  /**
+   * Where a read of the stream starts: after the cursor's position, or (none) at the head. A
+   * cursor whose following events were pruned past the retention cannot resume without a gap.
+   */
+  async function startOf(after: number | null): Promise<number> {
+    const { head, pruned } = await repos.events.positions();
+    if (after === null) return head;
+    if (after < pruned) {
+      throw new FailedPrecondition(
+        'after points at events older than the retention (EVENT_RETENTION_DAYS), which are deleted: read again from the oldest (no after)',
+      );
+    }
+    return after;
+  }
+
   return {
     /**
      * The subscription: the events after `after` (from now when absent), then each new one as it
@@ -196,7 +211,7 @@ export function eventService({ principal, repos, eventFeed }: ServiceContext) {
         void stop.then(() => {
           stopped = true;
         });
-        let position = request.after?.micros ?? (await repos.events.head());
+        let position = await startOf(request.after?.micros ?? null);
         while (!stopped) {
           const rows = nothing ? [] : await repos.events.stream(position, FOLLOW_PAGE, filter);
           for (const row of rows) {
@@ -218,6 +233,7 @@ export function eventService({ principal, repos, eventFeed }: ServiceContext) {
       const v = new Violations();
       const scope = streamScope(principal.companyId);
       const request = pageRequest(scope, args, v);
+      if (request.after) await startOf(request.after.micros);
       const customerId = args.filter?.customerId ?? undefined;
       const rows =
         customerId !== undefined && !isIdOf('customer', customerId)
