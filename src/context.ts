@@ -16,6 +16,7 @@ import { type EventService, eventService } from './services/events.js';
 import { type NoteService, noteService } from './services/note.js';
 import type { RequestOrigin, ServiceContext } from './services/service-context.js';
 import { type TagService, tagService } from './services/tag.js';
+import { type WebhookService, webhookService } from './services/webhooks.js';
 
 export interface ContextDeps {
   db: Database;
@@ -28,6 +29,8 @@ export interface ContextDeps {
   writes?: Admission | undefined;
   /** What subscriptions wait on between reads of the change stream. */
   eventFeed: EventFeed;
+  /** Webhook endpoints may name private addresses (WEBHOOK_ALLOW_PRIVATE; tests). */
+  webhooks?: { allowPrivate: boolean };
 }
 
 export interface Services {
@@ -37,6 +40,7 @@ export interface Services {
   readonly tags: TagService;
   readonly compliance: ComplianceService;
   readonly cofLinks: CofLinkService;
+  readonly webhooks: WebhookService;
 }
 
 /** The request's services, each made when first used (most requests use one or two). */
@@ -47,6 +51,7 @@ const requestServices = lazyObjects<ServiceContext, Services>({
   tags: tagService,
   compliance: complianceService,
   cofLinks: cofLinkService,
+  webhooks: webhookService,
 });
 
 export interface Context {
@@ -61,6 +66,8 @@ export interface Context {
   /** The document's cost and the bucket after its charge, once counted (graphql/query-cost.ts). */
   cost?: RequestCost;
 }
+
+const NO_PRIVATE_WEBHOOKS = { allowPrivate: false };
 
 /** Time kept, at the end of a request's deadline, to roll back and answer. */
 const ANSWER_MARGIN_MS = 250;
@@ -101,6 +108,7 @@ export function createContext(
     clock: deps.clock,
     publicBaseUrl: deps.publicBaseUrl,
     eventFeed: deps.eventFeed,
+    webhooks: deps.webhooks ?? NO_PRIVATE_WEBHOOKS,
   });
   return { principal, origin, services, loaders: createLoaders(repos), deadlineAt };
 }

@@ -20,6 +20,7 @@ import { startTracing, type Tracing } from './lib/tracing.js';
 import { apiKeyRepository } from './repositories/api-key.js';
 import { apiKeyService } from './services/api-key.js';
 import { eventRetention } from './services/event-retention.js';
+import { webhookWorker } from './services/webhook-delivery.js';
 
 const WORKER = 'CUSTOMER_GRAPH_WORKER';
 
@@ -131,6 +132,7 @@ async function serve(
     authenticate: createAuthenticator({ ...config.auth, apiKeys }),
     graphiql: config.graphiql ? graphiqlOptions(devKey?.key ?? null) : false,
     tracer: tracingOf(config)?.tracer,
+    webhookAllowPrivate: config.webhookAllowPrivate,
   });
 
   let stopping = false;
@@ -144,6 +146,10 @@ async function serve(
   const stopPruning = eventRetention(store.db, {
     retentionDays: config.eventRetentionDays,
     logger,
+  }).start();
+  const stopDelivering = webhookWorker(store.db, {
+    logger,
+    allowPrivate: config.webhookAllowPrivate,
   }).start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -173,6 +179,8 @@ async function serve(
       clearInterval(closingIdle);
       // Connections are closed; requests whose clients left may still be running.
       await app.idle();
+      // A delivery cut short here is sent again when its lease ends (by a replica, or later).
+      await stopDelivering();
       await store
         .close()
         .catch((error: unknown) => logger.error({ error }, 'closing the store failed'));

@@ -360,7 +360,69 @@ export const customerEvents = pgTable(
   ],
 );
 
+/**
+ * Webhook endpoints: an HTTPS URL per company and the event types it takes, signed per the
+ * Standard Webhooks spec with `secret`, and with `previousSecret` until `previousSecretExpires`
+ * after a rotation. The secrets are kept as given (signing needs them), like any provider's.
+ */
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    companyId: text('company_id').notNull(),
+    id: text('id').notNull(),
+    url: text('url').notNull(),
+    eventTypes: text('event_types').array().notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    description: text('description'),
+    secret: text('secret').notNull(),
+    previousSecret: text('previous_secret'),
+    previousSecretExpires: timestamptz('previous_secret_expires'),
+    createdTime: timestamptz('created_time').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.companyId, t.id] })],
+);
+
+/**
+ * One event to one endpoint: created with the event (same transaction), claimed by a delivery
+ * worker when due, in order per endpoint and customer (an earlier PENDING one holds the later).
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    companyId: text('company_id').notNull(),
+    id: text('id').notNull(),
+    endpointId: text('endpoint_id').notNull(),
+    eventId: text('event_id').notNull(),
+    eventSeq: bigint('event_seq', { mode: 'number' }).notNull(),
+    customerId: text('customer_id').notNull(),
+    eventType: text('event_type').notNull(),
+    status: text('status').notNull().default('PENDING'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptTime: timestamptz('next_attempt_time'),
+    lastAttemptTime: timestamptz('last_attempt_time'),
+    lastResponseStatus: integer('last_response_status'),
+    lastError: text('last_error'),
+    createdTime: timestamptz('created_time').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.companyId, t.id] }),
+    // webhookDeliveries(endpointId), newest first.
+    index('webhook_deliveries_endpoint_idx').on(t.companyId, t.endpointId, t.createdTime, t.id),
+    // The worker's claim: due PENDING deliveries, and the earlier ones of the same customer.
+    index('webhook_deliveries_pending_idx').on(t.nextAttemptTime).where(sql`status = 'PENDING'`),
+    index('webhook_deliveries_order_idx')
+      .on(t.companyId, t.endpointId, t.customerId, t.eventSeq)
+      .where(sql`status = 'PENDING'`),
+    foreignKey({
+      columns: [t.companyId, t.endpointId],
+      foreignColumns: [webhookEndpoints.companyId, webhookEndpoints.id],
+    }).onDelete('cascade'),
+  ],
+);
+
 export type CustomerRow = typeof customers.$inferSelect;
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type CustomerEventRow = typeof customerEvents.$inferSelect;
 export type AddressRow = typeof customerAddresses.$inferSelect;
 export type NoteRow = typeof customerNotes.$inferSelect;

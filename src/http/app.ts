@@ -74,6 +74,8 @@ export interface AppDeps {
   fieldSuggestions?: boolean;
   /** Makes the request's spans (lib/tracing.ts); no tracing when absent. */
   tracer?: Tracer | undefined;
+  /** Webhook endpoints may name private addresses (WEBHOOK_ALLOW_PRIVATE; tests). */
+  webhookAllowPrivate?: boolean;
 }
 
 export interface App {
@@ -146,6 +148,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     requestTimeoutMs: deps.requestTimeoutMs ?? 10_000,
     writes,
     eventFeed: feed,
+    webhooks: { allowPrivate: deps.webhookAllowPrivate ?? false },
   };
   const redemption = cofRedemptionService({
     db: store.db,

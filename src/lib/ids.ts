@@ -13,6 +13,8 @@ export const ID_PREFIX = {
   cofLink: 'cof_',
   cardSetup: 'cst_',
   event: 'cev_',
+  webhookEndpoint: 'whe_',
+  webhookDelivery: 'whd_',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -1,7 +1,13 @@
 import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { EVENTS_CHANNEL } from '../db/notifications.js';
-import { type CustomerEventRow, companies, customerEvents } from '../db/schema.js';
+import {
+  type CustomerEventRow,
+  companies,
+  customerEvents,
+  webhookDeliveries,
+  webhookEndpoints,
+} from '../db/schema.js';
 import { perCustomerRows } from './per-customer.js';
 import { anyOf, rowsOf } from './sql.js';
 
@@ -39,7 +45,8 @@ export function eventRepository(db: Database, companyId: string) {
      * Appends events in the caller's transaction, in one statement: the company's position moves
      * by their number (taking its row lock until commit, so positions commit in order) and each
      * event takes the next one, in the order given. Listeners hear the company's ID at commit
-     * (db/notifications.ts).
+     * (db/notifications.ts), and each enabled webhook endpoint taking an event's type gets a
+     * delivery of it.
      */
     async append(events: readonly NewEvent[], origin: EventOrigin): Promise<void> {
       if (events.length === 0) return;
@@ -51,15 +58,25 @@ export function eventRepository(db: Database, companyId: string) {
           returning event_seq - ${n} as base
         ),
         -- Delivered at commit, and not at all on rollback: the wake-up of subscriptions.
-        notified as (select pg_notify(${EVENTS_CHANNEL}, ${companyId}))
-        insert into ${customerEvents}
-          (company_id, seq, id, customer_id, type, changes, actor, request_id, occurred_time)
-        select ${companyId}, moved.base + e.ord, e.id, e.customer_id, e.type, e.changes,
-          ${origin.actor}, ${origin.requestId}, coalesce(${origin.occurredTime}::timestamptz, clock_timestamp())
-        from moved, notified, rows from (
-          jsonb_to_recordset(${JSON.stringify(events.map(toRecord))}::jsonb)
-            as (id text, customer_id text, type text, changes jsonb)
-        ) with ordinality as e(id, customer_id, type, changes, ord)`);
+        notified as (select pg_notify(${EVENTS_CHANNEL}, ${companyId})),
+        inserted as (
+          insert into ${customerEvents}
+            (company_id, seq, id, customer_id, type, changes, actor, request_id, occurred_time)
+          select ${companyId}, moved.base + e.ord, e.id, e.customer_id, e.type, e.changes,
+            ${origin.actor}, ${origin.requestId}, coalesce(${origin.occurredTime}::timestamptz, clock_timestamp())
+          from moved, notified, rows from (
+            jsonb_to_recordset(${JSON.stringify(events.map(toRecord))}::jsonb)
+              as (id text, customer_id text, type text, changes jsonb)
+          ) with ordinality as e(id, customer_id, type, changes, ord)
+          returning seq, id, customer_id, type, occurred_time
+        )
+        -- One delivery per event and enabled endpoint that takes its type, due at once.
+        insert into ${webhookDeliveries}
+          (company_id, id, endpoint_id, event_id, event_seq, customer_id, event_type, next_attempt_time, created_time)
+        select ${companyId}, 'whd_' || replace(gen_random_uuid()::text, '-', ''), w.id, inserted.id,
+          inserted.seq, inserted.customer_id, inserted.type, inserted.occurred_time, inserted.occurred_time
+        from inserted join ${webhookEndpoints} w
+          on w.company_id = ${companyId} and w.enabled and inserted.type = any(w.event_types)`);
     },
 
     /** Up to `limit` events after position `after`, oldest first. */

@@ -10,6 +10,7 @@ import { type EventRepository, eventRepository } from './event.js';
 import { type NoteRepository, noteRepository } from './note.js';
 import { type ReferralSourceRepository, referralSourceRepository } from './referral-source.js';
 import { type TagRepository, tagRepository } from './tag.js';
+import { type WebhookRepository, webhookRepository } from './webhook.js';
 
 /**
  * What a request asks of its write transactions: when one may begin (`admit`, which bounds the
@@ -45,6 +46,7 @@ export interface Repositories {
   readonly compliance: ComplianceRepository;
   readonly cofLinks: CofLinkRepository;
   readonly events: EventRepository;
+  readonly webhooks: WebhookRepository;
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
 }
 
@@ -65,6 +67,7 @@ const tenantRepositories = lazyObjects<Binding, Repositories>({
   compliance: ({ db, companyId }) => complianceRepository(db, companyId),
   cofLinks: ({ db, companyId }) => cofLinkRepository(db, companyId),
   events: ({ db, companyId }) => eventRepository(db, companyId),
+  webhooks: ({ db, companyId }) => webhookRepository(db, companyId),
   transaction:
     ({ db, companyId, guard }) =>
     (work) => {

@@ -66,6 +66,7 @@ const NODE_TYPES: Partial<Record<string, string>> = {
   note: 'CustomerNote',
   tag: 'CustomerTag',
   event: 'CustomerEvent',
+  webhookEndpoint: 'WebhookEndpoint',
 };
 
 export const Node = builder.interfaceRef<{ id: string }>('Node').implement({

@@ -10,6 +10,7 @@ import './customer-notes.js';
 import './customer-tags.js';
 import './compliance.js';
 import './events.js';
+import './webhooks.js';
 import './card-on-file.js';
 import './node.js';
 import './rate-limit.js';

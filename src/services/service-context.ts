@@ -23,6 +23,8 @@ export interface ServiceContext {
   publicBaseUrl: string;
   /** What subscriptions wait on between reads of the change stream. */
   eventFeed: EventFeed;
+  /** Webhook endpoints may name private addresses (WEBHOOK_ALLOW_PRIVATE; tests). */
+  webhooks: { allowPrivate: boolean };
 }
 
 /** An argument naming a company must name the principal's own. */
