@@ -64,7 +64,7 @@ interface PerCustomerList<T> {
 }
 
 /** The per-customer lists that are paginated, and the rows of their pages. */
-interface PagedLists {
+export interface PagedLists {
   notes: NoteRow;
   complianceHistory: ComplianceChangeRow;
   history: CustomerEventRow;

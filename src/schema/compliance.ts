@@ -1,8 +1,8 @@
 // Customer.complianceHistory (the append-only consent audit trail) and Customer.canContact.
 import type { ComplianceChangeRow } from '../db/schema.js';
 import { builder } from './builder.js';
-import { ComplianceChannel, connection, DEFAULT_PAGE_SIZE, pageCost } from './common.js';
-import { Customer } from './customer.js';
+import { ComplianceChannel, connection } from './common.js';
+import { Customer, customerPagesField } from './customer.js';
 
 const ComplianceChange = builder.objectRef<ComplianceChangeRow>('ComplianceChange').implement({
   authScopes: { 'customers:read': true },
@@ -61,20 +61,14 @@ const ContactDecision = builder
     }),
   });
 
+customerPagesField(
+  'complianceHistory',
+  'complianceHistory',
+  ComplianceChangeConnection,
+  'Append-only audit trail of compliance changes, newest first.',
+);
+
 builder.objectFields(Customer, (t) => ({
-  complianceHistory: t.field({
-    type: ComplianceChangeConnection,
-    description: 'Append-only audit trail of compliance changes, newest first.',
-    complexity: pageCost,
-    args: {
-      first: t.arg.int({ defaultValue: DEFAULT_PAGE_SIZE, description: 'Page size, 1..500.' }),
-      after: t.arg.string({ description: 'The endCursor of the previous page.' }),
-    },
-    resolve: (customer, args, ctx) =>
-      ctx.loaders
-        .pages('complianceHistory', { first: args.first ?? DEFAULT_PAGE_SIZE, after: args.after })
-        .load(customer.id),
-  }),
   canContact: t.field({
     type: ContactDecision,
     description:

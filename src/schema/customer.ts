@@ -1,17 +1,19 @@
 // The Customer type, its queries (customer, customersByIds, customers) and mutations
 // (createCustomer, updateCustomer). Resolvers decode, call a service or a loader, and return.
+import type { ObjectRef } from '@pothos/core';
 import type { Context } from '../context.js';
 import type { CustomerRow, ReferralSourceRow } from '../db/schema.js';
 import { InvalidArgument, NotFound } from '../errors.js';
+import type { PagedLists } from '../graphql/loaders.js';
 import { MAX_IDS_PER_REQUEST } from '../lib/ids.js';
-import type { PageArgs } from '../lib/page.js';
+import type { Page, PageArgs } from '../lib/page.js';
 import type {
   CreateCustomerInput as CreateCustomerInputShape,
   CustomerFilterInput,
   UpdateCustomerInput as UpdateCustomerInputShape,
 } from '../services/input-rules.js';
 import { Address, AddressInput } from './address.js';
-import { builder } from './builder.js';
+import { type BuilderTypes, builder } from './builder.js';
 import {
   afterWrite,
   ComplianceChannel,
@@ -175,20 +177,6 @@ export const Customer = builder.objectRef<CustomerRow>('Customer').implement({
     lastUpdatedTime: t.expose('lastUpdatedTime', {
       type: 'DateTime',
       description: 'When it, its notes or its tags changed last; the order of `customers`.',
-    }),
-    notes: t.field({
-      type: CustomerNoteConnection,
-      description:
-        'Newest first. Batched across parents: a page of customers costs one query for all their notes.',
-      complexity: pageCost,
-      args: {
-        first: t.arg.int({ defaultValue: DEFAULT_PAGE_SIZE, description: 'Page size, 1..500.' }),
-        after: t.arg.string({ description: 'The endCursor of the previous page.' }),
-      },
-      resolve: (c, args, ctx) =>
-        ctx.loaders
-          .pages('notes', { first: args.first ?? DEFAULT_PAGE_SIZE, after: args.after })
-          .load(c.id),
     }),
     tags: t.field({
       type: [CustomerTag],
@@ -492,3 +480,37 @@ builder.mutationFields((t) => ({
       afterWrite(ctx, { customer: await ctx.services.customers.update(input) }),
   }),
 }));
+
+/**
+ * A page of one of the customer's lists (notes, compliance history, events) as a field of
+ * Customer: `first` and `after`, batched across parents by the request's page loaders.
+ */
+export function customerPagesField<K extends keyof PagedLists>(
+  name: string,
+  list: K,
+  type: ObjectRef<BuilderTypes, Page<PagedLists[K]>>,
+  description: string,
+): void {
+  builder.objectField(Customer, name, (t) =>
+    t.field({
+      type,
+      description,
+      complexity: pageCost,
+      args: {
+        first: t.arg.int({ defaultValue: DEFAULT_PAGE_SIZE, description: 'Page size, 1..500.' }),
+        after: t.arg.string({ description: 'The endCursor of the previous page.' }),
+      },
+      resolve: (customer, args, ctx) =>
+        ctx.loaders
+          .pages(list, { first: args.first ?? DEFAULT_PAGE_SIZE, after: args.after })
+          .load(customer.id),
+    }),
+  );
+}
+
+customerPagesField(
+  'notes',
+  'notes',
+  CustomerNoteConnection,
+  'Newest first. Batched across parents: a page of customers costs one query for all their notes.',
+);

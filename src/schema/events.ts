@@ -4,8 +4,8 @@ import type { CustomerEventRow } from '../db/schema.js';
 import { encodeCursor } from '../lib/cursor.js';
 import { EVENT_TYPES, streamScope } from '../services/events.js';
 import { builder } from './builder.js';
-import { connection, DEFAULT_PAGE_SIZE, Node, pageCost } from './common.js';
-import { Customer } from './customer.js';
+import { connection, Node, pageCost } from './common.js';
+import { Customer, customerPagesField } from './customer.js';
 
 const DESCRIPTIONS: Record<(typeof EVENT_TYPES)[number], string> = {
   CUSTOMER_CREATED: 'createCustomer: every field it was created with.',
@@ -128,21 +128,11 @@ builder.queryField('customerEvents', (t) =>
   }),
 );
 
-builder.objectField(Customer, 'history', (t) =>
-  t.field({
-    type: CustomerEventConnection,
-    description:
-      'Every committed change of this customer, newest first: the same events as customerEvents.',
-    complexity: pageCost,
-    args: {
-      first: t.arg.int({ defaultValue: DEFAULT_PAGE_SIZE, description: 'Page size, 1..500.' }),
-      after: t.arg.string({ description: 'The endCursor of the previous page.' }),
-    },
-    resolve: (customer, args, ctx) =>
-      ctx.loaders
-        .pages('history', { first: args.first ?? DEFAULT_PAGE_SIZE, after: args.after })
-        .load(customer.id),
-  }),
+customerPagesField(
+  'history',
+  'history',
+  CustomerEventConnection,
+  'Every committed change of this customer, newest first: the same events as customerEvents.',
 );
 
 builder.subscriptionField('customerEvents', (t) =>
