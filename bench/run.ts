@@ -2,7 +2,7 @@
 // postgres.js baseline with autocannon, interleaved in one batch, and prints a markdown table of
 // medians (min-max) with every figure also as a ratio to the baseline. `npm run seed` first.
 //
-//   npm run bench                         the full batch (list, byid, deep, create, append)
+//   npm run bench                         the full batch (list, byid, deep, create, append, subscribe)
 //   npm run bench -- --runs 5 --duration 10 --scenarios list,byid
 //   npm run bench -- --soak 600           byid held for 10 minutes, per-minute req/s and RSS
 //   npm run bench -- --readme             also writes the table into README.md
@@ -34,7 +34,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '5' },
     connections: { type: 'string', default: '16' },
-    scenarios: { type: 'string', default: 'list,byid,deep,create,append' },
+    scenarios: { type: 'string', default: 'list,byid,deep,create,append,subscribe' },
     soak: { type: 'string' },
     // Both servers on the last CPU by default (see start()); `--cpu none` lets them float.
     cpu: { type: 'string', default: cpus().length >= 2 ? String(cpus().length - 1) : 'none' },
@@ -203,7 +203,8 @@ interface Scenario {
   /** Requests cycled through, for the gateway and (reads only) the raw baseline. */
   gateway: BenchRequest[];
   raw?: BenchRequest[];
-  /** Target statements per request, for the table. */
+  /** Run with a subscriber of the company's events listening (SSE), timing what it receives. */
+  subscribe?: boolean;
 }
 
 const gql = (query: string, variables: unknown): BenchRequest => ({
@@ -252,6 +253,14 @@ async function prepare(gateways: Server[], token: string): Promise<Scenario[]> {
   }
 
   const phone = (i: number) => `+1646${String(5_550_000 + (i % 1_000_000)).padStart(7, '0')}`;
+  const appends = ids.map((id, i) =>
+    gql(APPEND, {
+      input: {
+        customerId: id,
+        notes: [{ note: `Bench note ${i}a` }, { note: `Bench note ${i}b` }],
+      },
+    }),
+  );
   return [
     {
       name: 'list',
@@ -292,16 +301,77 @@ async function prepare(gateways: Server[], token: string): Promise<Scenario[]> {
     },
     {
       name: 'append',
-      gateway: ids.map((id, i) =>
-        gql(APPEND, {
-          input: {
-            customerId: id,
-            notes: [{ note: `Bench note ${i}a` }, { note: `Bench note ${i}b` }],
-          },
-        }),
-      ),
+      gateway: appends,
     },
+    // The append load again, with a subscriber of the company's events (what it receives, and
+    // how long after each write's time).
+    { name: 'subscribe', gateway: appends, subscribe: true },
   ];
+}
+
+/** What a subscriber received during a run. */
+interface Received {
+  events: number;
+  /** Milliseconds from each event's write time to its arrival at the subscriber. */
+  latencies: number[];
+}
+
+/**
+ * Runs `work` with an SSE subscriber of the company's events; a server without the
+ * subscription (an older build) gives no events.
+ */
+async function subscribedWhile<T>(
+  server: Server,
+  token: string,
+  work: () => Promise<T>,
+): Promise<{ result: T; received: Received }> {
+  const controller = new AbortController();
+  const received: Received = { events: 0, latencies: [] };
+  const response = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      authorization: `Bearer ${token}`,
+    },
+    body: JSON.stringify({
+      query: 'subscription($c: ID!) { customerEvents(companyId: $c) { occurredTime } }',
+      variables: { c: COMPANY },
+    }),
+    signal: controller.signal,
+  });
+  const reading = (async () => {
+    if (!response.body) return;
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += value;
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const data = /^data: (.*)$/m.exec(buffer.slice(0, end))?.[1];
+          buffer = buffer.slice(end + 2);
+          const at = data
+            ? (JSON.parse(data) as { data?: { customerEvents?: { occurredTime: string } } }).data
+                ?.customerEvents?.occurredTime
+            : undefined;
+          if (at) {
+            received.events += 1;
+            received.latencies.push(Date.now() - Date.parse(at));
+          }
+        }
+      }
+    } catch {
+      // Aborted at the end of the run.
+    }
+  })();
+  const result = await work();
+  // The last writes' events are still on their way.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  controller.abort();
+  await reading;
+  return { result, received };
 }
 
 // --- measuring -----------------------------------------------------------------------------------
@@ -578,6 +648,8 @@ async function batch(
   const servers = [raw, ...gateways];
   /** Per scenario, the samples of each server by name. */
   const samples: Record<string, Record<string, Sample[]>> = {};
+  /** What each server's subscriber received in the subscribe runs. */
+  const subscribers: Record<string, (Received & { seconds: number })[]> = {};
   const requestsOf = (scenario: Scenario, server: Server) =>
     server === raw ? scenario.raw : scenario.gateway;
   // Every run of the reads first, then the writes: what writing leaves the database to do
@@ -599,8 +671,17 @@ async function batch(
         for (const server of order) {
           const requests = requestsOf(scenario, server);
           if (!requests) continue;
-          const sample = await drive(server, requests, seconds, server === raw ? null : token);
-          entry[server.name] = [...(entry[server.name] ?? []), sample];
+          const run = () => drive(server, requests, seconds, server === raw ? null : token);
+          if (!scenario.subscribe) {
+            entry[server.name] = [...(entry[server.name] ?? []), await run()];
+            continue;
+          }
+          const { result, received } = await subscribedWhile(server, token, run);
+          entry[server.name] = [...(entry[server.name] ?? []), result];
+          subscribers[server.name] = [
+            ...(subscribers[server.name] ?? []),
+            { ...received, seconds },
+          ];
         }
         const last = (name: string) => {
           const sample = entry[name]?.at(-1);
@@ -621,9 +702,21 @@ async function batch(
     samples,
     raw.name,
     gateways.map((g) => g.name),
-  )}\n\nPeak RSS: ${peaks.join(', ')}.\nSQL statements counted by ${statementSource}.`;
+  )}${subscriberReport(subscribers)}\n\nPeak RSS: ${peaks.join(', ')}.\nSQL statements counted by ${statementSource}.`;
   process.stdout.write(`\n${table}\n`);
   if (args.readme) writeReadme(table);
+}
+
+/** The subscribe runs: events a subscriber received per second, and their end-to-end latency. */
+function subscriberReport(runs: Record<string, (Received & { seconds: number })[]>): string {
+  const rows = Object.entries(runs).map(([name, received]) => [
+    name,
+    range(received.map((r) => r.events / r.seconds)),
+    fmt(median(received.map((r) => percentile(r.latencies, 0.5))), 1),
+    fmt(median(received.map((r) => percentile(r.latencies, 0.99))), 1),
+  ]);
+  if (rows.length === 0) return '';
+  return `\n\nA subscriber (SSE) during the subscribe runs: events received per second, and ms from each write's time to its arrival.\n\n${markdownTable(['server', 'events/s median (min–max)', 'p50 ms', 'p99 ms'], rows).join('\n')}`;
 }
 
 function report(
