@@ -28,6 +28,12 @@ for (const [network, prefix] of [
   blocked.addSubnet(network, prefix, 'ipv6');
 }
 
+/** The IP address a URL's hostname spells (`[::1]` → `::1`), or null for a name. */
+export function addressIn(hostname: string): string | null {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return isIP(host) ? host : null;
+}
+
 export function isPrivateAddress(address: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
   if (mapped) return isPrivateAddress(mapped);

@@ -1,8 +1,7 @@
 // The change stream: customerEvents (the company's committed changes, oldest first, resumable)
 // and Customer.history (one customer's, newest first, batched like notes).
 import type { CustomerEventRow } from '../db/schema.js';
-import { encodeCursor } from '../lib/cursor.js';
-import { EVENT_TYPES, streamScope } from '../services/events.js';
+import { EVENT_TYPES, eventCursor } from '../services/events.js';
 import { builder } from './builder.js';
 import { connection, Node, pageCost } from './common.js';
 import { Customer, customerPagesField } from './customer.js';
@@ -87,8 +86,7 @@ export const CustomerEvent = builder.objectRef<CustomerEventRow>('CustomerEvent'
     }),
     cursor: t.string({
       description: "Position in the company's stream; pass it as `after`.",
-      resolve: (event) =>
-        encodeCursor(streamScope(event.companyId), { micros: event.seq, id: event.id }),
+      resolve: eventCursor,
     }),
   }),
 });

@@ -4,11 +4,12 @@
 // Yoga's own Repeater (graphql-yoga re-exports it), taken from its package: services know no GraphQL.
 import { Repeater } from '@repeaterjs/repeater';
 import type { AddressRow, CustomerEventRow, CustomerRow, TagRow } from '../db/schema.js';
-import { FailedPrecondition, Violations } from '../errors.js';
+import { FailedPrecondition } from '../errors.js';
+import { encodeCursor } from '../lib/cursor.js';
 import { isIdOf, newId } from '../lib/ids.js';
 import { type Page, type PageArgs, pageRequest, toPage } from '../lib/page.js';
 import type { AddressFields } from '../repositories/address.js';
-import type { EventRepository } from '../repositories/event.js';
+import type { EventRepository, StreamFilter } from '../repositories/event.js';
 import { requireOwnCompany, type ServiceContext } from './service-context.js';
 
 export const EVENT_TYPES = [
@@ -162,8 +163,16 @@ export interface ListEventsArgs extends PageArgs {
 /** Cursors of a company's stream: positions, the same whatever the filter. */
 export const streamScope = (companyId: string) => `customerEvents|${companyId}`;
 
-/** The event's position in its company's stream, as a cursor. */
-export const sortKeyOfEvent = (event: CustomerEventRow) => event.seq;
+/** The event's position in its company's stream, as a cursor (the query's, the subscription's, a webhook's). */
+export const eventCursor = (event: CustomerEventRow) =>
+  encodeCursor(streamScope(event.companyId), { micros: event.seq, id: event.id });
+
+/** The filter as the repository takes it; null when it can match nothing (not a customer ID). */
+function streamFilter(filter: EventFilter | null | undefined): StreamFilter | null {
+  const customerId = filter?.customerId ?? undefined;
+  if (customerId !== undefined && !isIdOf('customer', customerId)) return null;
+  return { types: filter?.types ?? undefined, customerId };
+}
 
 /** Events read from the stream at a time by a subscription; the next read waits for the push. */
 const FOLLOW_PAGE = 100;
@@ -203,9 +212,7 @@ export function eventService({ principal, repos, eventFeed }: ServiceContext) {
         first: FOLLOW_PAGE,
         after: args.after,
       });
-      const customerId = args.filter?.customerId ?? undefined;
-      const filter = { types: args.filter?.types ?? undefined, customerId };
-      const nothing = customerId !== undefined && !isIdOf('customer', customerId);
+      const filter = streamFilter(args.filter);
       return new Repeater<CustomerEventRow>(async (push, stop) => {
         let stopped = false;
         void stop.then(() => {
@@ -213,7 +220,7 @@ export function eventService({ principal, repos, eventFeed }: ServiceContext) {
         });
         let position = await startOf(request.after?.micros ?? null);
         while (!stopped) {
-          const rows = nothing ? [] : await repos.events.stream(position, FOLLOW_PAGE, filter);
+          const rows = filter ? await repos.events.stream(position, FOLLOW_PAGE, filter) : [];
           for (const row of rows) {
             if (stopped) break;
             await push(row);
@@ -230,21 +237,22 @@ export function eventService({ principal, repos, eventFeed }: ServiceContext) {
     /** customerEvents: the company's events after `after`, oldest first, in commit order. */
     async list(args: ListEventsArgs): Promise<Page<CustomerEventRow>> {
       requireOwnCompany(principal, args.companyId, 'companyId');
-      const v = new Violations();
       const scope = streamScope(principal.companyId);
-      const request = pageRequest(scope, args, v);
+      const request = pageRequest(scope, args);
       if (request.after) await startOf(request.after.micros);
-      const customerId = args.filter?.customerId ?? undefined;
-      const rows =
-        customerId !== undefined && !isIdOf('customer', customerId)
-          ? []
-          : await repos.events.stream(request.after?.micros ?? 0, request.first + 1, {
-              types: args.filter?.types ?? undefined,
-              customerId,
-            });
-      return toPage(scope, request, rows, sortKeyOfEvent, () => {
-        throw new FailedPrecondition('customerEvents has no totalCount');
-      });
+      const filter = streamFilter(args.filter);
+      const rows = filter
+        ? await repos.events.stream(request.after?.micros ?? 0, request.first + 1, filter)
+        : [];
+      return toPage(
+        scope,
+        request,
+        rows,
+        (event) => event.seq,
+        () => {
+          throw new FailedPrecondition('customerEvents has no totalCount');
+        },
+      );
     },
   };
 }

@@ -11,16 +11,14 @@
 // resolved to a public address when the endpoint was saved and to a private one now (DNS
 // rebinding) is refused, unless WEBHOOK_ALLOW_PRIVATE.
 import { lookup } from 'node:dns';
-import { isIP } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { Agent } from 'undici';
 import type { Database } from '../db/client.js';
 import type { CustomerEventRow } from '../db/schema.js';
-import { isPrivateAddress } from '../lib/addresses.js';
-import { encodeCursor } from '../lib/cursor.js';
+import { addressIn, isPrivateAddress } from '../lib/addresses.js';
 import type { Logger } from '../lib/logger.js';
 import { type ClaimedDelivery, deliveryQueue } from '../repositories/webhook.js';
-import { streamScope } from './events.js';
+import { eventCursor } from './events.js';
 
 /** Seconds after each failed attempt before the next (the Standard Webhooks schedule). */
 export const STANDARD_SCHEDULE_S = [5, 300, 1800, 7200, 18000, 36000, 36000];
@@ -53,7 +51,7 @@ export function deliveryBody(event: CustomerEventRow): string {
       actor: event.actor,
       requestId: event.requestId,
       occurredTime: new Date(event.occurredTime).toISOString(),
-      cursor: encodeCursor(streamScope(event.companyId), { micros: event.seq, id: event.id }),
+      cursor: eventCursor(event),
     },
   });
 }
@@ -88,6 +86,44 @@ export function webhookWorker(db: Database, options: WebhookWorkerOptions) {
   const leaseMs = options.leaseMs ?? Math.max(60_000, timeoutMs * 3);
   const agent = guardedAgent(options.allowPrivate);
 
+  /** One POST: its status, and why it failed (null: a 2xx). */
+  async function post(
+    delivery: ClaimedDelivery,
+    body: string,
+    signed: Record<string, string>,
+  ): Promise<{ responseStatus: number | null; error: string | null }> {
+    try {
+      const response = await fetch(delivery.url, {
+        method: 'POST',
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'customer-graph-webhooks',
+          ...signed,
+        },
+        // undici's own option, which Node's fetch takes (its types do not say so).
+        ...({ dispatcher: agent } as object),
+      });
+      await response.body?.cancel().catch(() => {});
+      const ok = response.status >= 200 && response.status < 300;
+      return {
+        responseStatus: response.status,
+        error: ok ? null : `the endpoint answered ${response.status}`,
+      };
+    } catch (failure) {
+      const cause = (failure as { cause?: { code?: string; message?: string } }).cause;
+      return {
+        responseStatus: null,
+        error:
+          (failure as Error).name === 'TimeoutError'
+            ? `no answer within ${timeoutMs} ms`
+            : (cause?.code ?? cause?.message ?? (failure as Error).message ?? 'the request failed'),
+      };
+    }
+  }
+
   async function send(delivery: ClaimedDelivery): Promise<void> {
     const body = deliveryBody(delivery.event);
     const at = new Date();
@@ -102,49 +138,24 @@ export function webhookWorker(db: Database, options: WebhookWorkerOptions) {
     const signature = secrets
       .map((secret) => new Webhook(secret).sign(delivery.event.id, at, body))
       .join(' ');
-    let responseStatus: number | null = null;
-    let error: string | null = null;
-    try {
-      // An address in the URL itself is never looked up: checked here.
-      const host = new URL(delivery.url).hostname.replace(/^\[|\]$/g, '');
-      if (!options.allowPrivate && isIP(host) && isPrivateAddress(host)) {
-        throw Object.assign(new Error('private address'), {
-          cause: { code: `EPRIVATE: ${host} is a private address` },
-        });
-      }
-      const response = await fetch(delivery.url, {
-        method: 'POST',
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'customer-graph-webhooks',
-          'webhook-id': delivery.event.id,
-          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-          'webhook-signature': signature,
-        },
-        // undici's own option, which Node's fetch takes (its types do not say so).
-        ...({ dispatcher: agent } as object),
+    // An address in the URL itself is never looked up (the agent's check): checked here.
+    const literal = addressIn(new URL(delivery.url).hostname);
+    const { responseStatus, error } =
+      !options.allowPrivate && literal && isPrivateAddress(literal)
+        ? { responseStatus: null, error: `EPRIVATE: ${literal} is a private address` }
+        : await post(delivery, body, {
+            'webhook-id': delivery.event.id,
+            'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+            'webhook-signature': signature,
+          });
+    if (error === null) {
+      await queue.settle(delivery, {
+        status: 'SUCCEEDED',
+        responseStatus,
+        error: null,
+        nextAttempt: null,
       });
-      responseStatus = response.status;
-      await response.body?.cancel().catch(() => {});
-      if (response.status >= 200 && response.status < 300) {
-        await queue.settle(delivery, {
-          status: 'SUCCEEDED',
-          responseStatus,
-          error: null,
-          nextAttempt: null,
-        });
-        return;
-      }
-      error = `the endpoint answered ${response.status}`;
-    } catch (failure) {
-      const cause = (failure as { cause?: { code?: string; message?: string } }).cause;
-      error =
-        (failure as Error).name === 'TimeoutError'
-          ? `no answer within ${timeoutMs} ms`
-          : (cause?.code ?? cause?.message ?? (failure as Error).message ?? 'the request failed');
+      return;
     }
     const wait = schedule[delivery.attempts - 1];
     const jittered = wait === undefined ? null : wait * 1000 * (0.9 + Math.random() * 0.2);

@@ -4,10 +4,9 @@
 // by the delivery worker (services/webhook-delivery.ts); they can be listed and redelivered.
 import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
 import { NotFound, Violations } from '../errors.js';
-import { isPrivateAddress } from '../lib/addresses.js';
+import { addressIn, isPrivateAddress } from '../lib/addresses.js';
 import { isIdOf, newId } from '../lib/ids.js';
 import { type Page, type PageArgs, pageRequest, toPage } from '../lib/page.js';
 import { EVENT_TYPES, type EventType } from './events.js';
@@ -42,10 +41,10 @@ const newSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
  */
 export async function refusedHost(hostname: string, allowPrivate: boolean): Promise<string | null> {
   if (allowPrivate) return null;
-  const host = hostname.replace(/^\[|\]$/g, '');
+  const literal = addressIn(hostname);
   let addresses: string[];
   try {
-    addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
+    addresses = literal ? [literal] : (await lookup(hostname, { all: true })).map((a) => a.address);
   } catch {
     return `${hostname} does not resolve`;
   }
