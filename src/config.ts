@@ -48,6 +48,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** How long change events are kept (EVENT_RETENTION_DAYS). */
   eventRetentionDays: number;
+  /** How long a client may leave what it is sent unread before it is disconnected (CLIENT_STALL_MS). */
+  clientStallMs: number;
   /** Webhooks may go to private, loopback and link-local addresses, over http too (tests). */
   webhookAllowPrivate: boolean;
   /** Each credential's bucket of query cost (RATE_LIMIT_POINTS, RATE_LIMIT_RESTORE per second). */
@@ -151,6 +153,7 @@ const environment = z.object({
   CUSTOMER_QUOTA: integer(1, 1_000_000_000).default(100_000),
   REQUEST_TIMEOUT_MS: integer(1000, 600_000).default(10_000),
   EVENT_RETENTION_DAYS: integer(1, 3650).default(30),
+  CLIENT_STALL_MS: integer(100, 600_000).default(30_000),
   WEBHOOK_ALLOW_PRIVATE: flag.default(false),
   RATE_LIMIT_POINTS: integer(1, 1_000_000_000).default(DEFAULT_RATE_LIMIT.capacity),
   RATE_LIMIT_RESTORE: integer(1, 1_000_000_000).default(DEFAULT_RATE_LIMIT.restorePerSecond),
@@ -220,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     customerQuota: e.CUSTOMER_QUOTA,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
+    clientStallMs: e.CLIENT_STALL_MS,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     rateLimit: { capacity: e.RATE_LIMIT_POINTS, restorePerSecond: e.RATE_LIMIT_RESTORE },
     logLevel: e.LOG_LEVEL,

@@ -133,6 +133,7 @@ async function serve(
     graphiql: config.graphiql ? graphiqlOptions(devKey?.key ?? null) : false,
     tracer: tracingOf(config)?.tracer,
     webhookAllowPrivate: config.webhookAllowPrivate,
+    clientStallMs: config.clientStallMs,
   });
 
   let stopping = false;
@@ -142,7 +143,7 @@ async function serve(
     if (stopping) res.setHeader('connection', 'close');
     app.handle(req, res);
   });
-  app.attachWebSockets(server);
+  app.attach(server);
   const stopPruning = eventRetention(store.db, {
     retentionDays: config.eventRetentionDays,
     logger,

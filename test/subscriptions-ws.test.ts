@@ -3,10 +3,11 @@
 // so the server hears of them only by NOTIFY; on PGlite through the server itself. A WebSocket
 // subscriber that disconnects and resubscribes with its last cursor misses nothing; a bad
 // credential closes the socket with 4403; SIGTERM ends every stream with UNAVAILABLE.
+import { once } from 'node:events';
+import { type IncomingMessage, request } from 'node:http';
 import { type Client, createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createCustomer } from './helpers/customers.js';
 import {
   isPostgres,
   mintJwt,
@@ -18,11 +19,17 @@ import {
 import { type RunningServer, serverScratch, startServer } from './helpers/server.js';
 
 const env = useTestEnv();
+/** How long the server waits on a client that stopped reading before it disconnects it. */
+const STALL_MS = 1_000;
 const scratch = serverScratch('subscriptions');
 let server: RunningServer;
 
 beforeAll(async () => {
-  server = await startServer({ ...scratch.env, AUTH_JWT_SECRET: TEST_JWT_SECRET });
+  server = await startServer({
+    ...scratch.env,
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    CLIENT_STALL_MS: String(STALL_MS),
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -40,14 +47,12 @@ interface Event {
   changes: { field: string; newValue: unknown }[];
 }
 
-/** Writes as another process would on PostgreSQL; through the server itself on PGlite. */
-async function rename(company: TestCompany, id: string, firstName: string) {
-  const query = `mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { id } } }`;
-  const variables = { input: { id, companyId: company.id, firstName } };
+/** A write as another process would make it on PostgreSQL; through the server itself on PGlite. */
+async function write(company: TestCompany, query: string, variables: Record<string, unknown>) {
   if (isPostgres) {
     const response = await company.gql(query, variables);
     expect(response.errors).toBeUndefined();
-    return;
+    return response.data as Record<string, unknown>;
   }
   const response = await fetch(`${server.url}/graphql`, {
     method: 'POST',
@@ -55,29 +60,34 @@ async function rename(company: TestCompany, id: string, firstName: string) {
     body: JSON.stringify({ query, variables }),
   });
   expect(response.status).toBe(200);
+  const body = (await response.json()) as { data: Record<string, unknown>; errors?: unknown };
+  expect(body.errors).toBeUndefined();
+  return body.data;
 }
+
+const rename = (company: TestCompany, id: string, firstName: string) =>
+  write(
+    company,
+    `mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { id } } }`,
+    { input: { id, companyId: company.id, firstName } },
+  );
 
 /** A customer of the company, created where the server can see it. */
 async function customerOf(company: TestCompany): Promise<string> {
-  if (isPostgres) return (await createCustomer(company)).id;
-  const response = await fetch(`${server.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${company.token}` },
-    body: JSON.stringify({
-      query: `mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`,
-      variables: {
-        input: {
-          companyId: company.id,
-          preferredBusinessId: 'biz_1',
-          firstName: 'A',
-          lastName: 'B',
-          phone: '+12125551234',
-        },
+  const data = await write(
+    company,
+    `mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`,
+    {
+      input: {
+        companyId: company.id,
+        preferredBusinessId: 'biz_1',
+        firstName: 'A',
+        lastName: 'B',
+        phone: '+12125551234',
       },
-    }),
-  });
-  return ((await response.json()) as { data: { createCustomer: { customer: { id: string } } } })
-    .data.createCustomer.customer.id;
+    },
+  );
+  return (data as { createCustomer: { customer: { id: string } } }).createCustomer.customer.id;
 }
 
 function wsClient(token: string, onClosed?: (code: number) => void): Client {
@@ -176,6 +186,53 @@ describe('subscriptions on the real server', () => {
     expect(JSON.stringify(refused.errors)).toContain('PERMISSION_DENIED');
     await stranger.dispose();
   });
+
+  it('a subscriber that stops reading is disconnected after CLIENT_STALL_MS', async () => {
+    const company = await newCompany(env);
+    const customerId = await customerOf(company);
+    const subscriber = request(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${company.token}`,
+      },
+    });
+    subscriber.end(JSON.stringify({ query: SUBSCRIBE, variables: { companyId: company.id } }));
+    const [response] = (await once(subscriber, 'response')) as [IncomingMessage];
+    expect(response.statusCode).toBe(200);
+    await once(response, 'data');
+    // The client reads no more: the server's writes fill the socket's buffers (a few MB on
+    // loopback), then wait on it.
+    response.pause();
+    const closed = new Promise<string>((resolve) => {
+      response.once('close', () => resolve('closed'));
+      response.once('end', () => resolve('ended'));
+    });
+    const append = `mutation($input: AppendCustomerNotesInput!) {
+      appendCustomerNotes(input: $input) { notes { id } } }`;
+    const notes = Array.from({ length: 50 }, (_, i) => ({ note: `${i} ${'x'.repeat(9_990)}` }));
+    for (let i = 0; i < 24; i += 1) {
+      await write(company, append, { input: { customerId, notes } });
+    }
+    const logged = /closing a connection whose client stopped reading/;
+    const deadline = Date.now() + 15_000;
+    while (!logged.test(server.stderr()) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(server.stderr()).toMatch(logged);
+    // What was buffered is readable; the stream then stops, without its `complete` event.
+    let received = '';
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => {
+      received += chunk;
+    });
+    response.resume();
+    response.on('error', () => {});
+    expect(await closed).toBeTruthy();
+    expect(received).not.toMatch(/event: complete/);
+    expect(received.length).toBeLessThan(24 * 50 * 10_000);
+  }, 60_000);
 
   it('SSE on the real server hears writes too; SIGTERM ends every stream with UNAVAILABLE', async () => {
     const company = await newCompany(env);

@@ -44,6 +44,7 @@ import { processMetrics } from './metrics.js';
 import { useGraphiQLPage, useRootPointer } from './pages.js';
 import { useReadiness } from './readiness.js';
 import { requestIdOf, useRequestIds } from './request-id.js';
+import { closeStalledClients } from './stalled-clients.js';
 import { useTransportRules } from './transport.js';
 import { serveWebSockets, type WebSockets } from './websocket.js';
 
@@ -76,6 +77,8 @@ export interface AppDeps {
   tracer?: Tracer | undefined;
   /** Webhook endpoints may name private addresses (WEBHOOK_ALLOW_PRIVATE; tests). */
   webhookAllowPrivate?: boolean;
+  /** How long a client may leave its responses unread before it is disconnected (CLIENT_STALL_MS). */
+  clientStallMs?: number;
 }
 
 export interface App {
@@ -85,8 +88,11 @@ export interface App {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Resolves when no request given to `handle` is still being handled. */
   idle(): Promise<void>;
-  /** Serves GraphQL over WebSocket (graphql-ws) on the server's /graphql too. */
-  attachWebSockets(server: Server): void;
+  /**
+   * Serves GraphQL over WebSocket (graphql-ws) on the server's /graphql too, and disconnects the
+   * server's clients that stop reading (http/stalled-clients.ts).
+   */
+  attach(server: Server): void;
   /**
    * Ends every subscription (each is told to subscribe again with its last cursor), closes the
    * WebSockets and stops listening: the start of a shutdown, so that long-lived streams do not
@@ -263,6 +269,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   const webSockets: WebSockets[] = [];
+  const stopWatching: (() => void)[] = [];
   // Requests being handled, so that a shutdown can wait for them before closing the store.
   let inFlight = 0;
   let whenIdle: (() => void) | null = null;
@@ -276,7 +283,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
       inFlight += 1;
       Promise.resolve(yoga.requestListener(req, res)).finally(done);
     },
-    attachWebSockets: (server) => {
+    attach: (server) => {
+      stopWatching.push(
+        closeStalledClients(server, {
+          stallMs: deps.clientStallMs ?? 30_000,
+          logger,
+          ...(metrics ? { onClose: metrics.stalledClientClosed } : {}),
+        }),
+      );
       webSockets.push(
         serveWebSockets(server, {
           yoga,
@@ -291,6 +305,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // Each subscription's last message (UNAVAILABLE) goes out before its socket closes.
       await new Promise((resolve) => setTimeout(resolve, 100));
       await Promise.all(webSockets.map((sockets) => sockets.close()));
+      for (const stop of stopWatching) stop();
       await notifications?.close().catch(() => {});
     },
     idle: () =>

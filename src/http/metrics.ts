@@ -1,7 +1,7 @@
 // Prometheus metrics (prom-client's default registry, so that node:cluster workers can be summed
 // by the primary's AggregatorRegistry), served on METRICS_PORT by main.ts, never on the public
 // port: GraphQL requests' durations by operation name, type and status, errors by code,
-// rate-limit refusals, SQL statements (count, duration, in flight), write transactions admitted
+// rate-limit refusals, connections closed for not reading, SQL statements (count, duration, in flight), write transactions admitted
 // and waiting, the pool's size, and prom-client's process metrics (event-loop lag among them).
 //
 // Request durations are ours rather than Yoga's Prometheus plugin's: that plugin's hooks (labels
@@ -39,6 +39,8 @@ export interface Metrics {
   observeStatement: StatementObserver;
   /** A document refused by its credential's rate limit. */
   rateLimited(): void;
+  /** A connection closed because its client stopped reading (http/stalled-clients.ts). */
+  stalledClientClosed(): void;
   /** Gauges read when scraped. */
   watch(gauges: {
     writesAdmitted: () => number;
@@ -65,6 +67,10 @@ export function processMetrics(): Metrics {
   const refusals = new Counter({
     name: `${PREFIX}rate_limit_refusals_total`,
     help: 'Documents refused by their credential’s rate limit.',
+  });
+  const stalled = new Counter({
+    name: `${PREFIX}stalled_clients_closed_total`,
+    help: 'Connections closed because their client stopped reading (CLIENT_STALL_MS).',
   });
   const requestSeconds = new Histogram({
     name: `${PREFIX}graphql_request_duration_seconds`,
@@ -144,6 +150,7 @@ export function processMetrics(): Metrics {
       };
     },
     rateLimited: () => refusals.inc(),
+    stalledClientClosed: () => stalled.inc(),
     watch: (next) => {
       gauges = next;
     },
