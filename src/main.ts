@@ -162,7 +162,7 @@ async function serve(
     stopping = true;
     logger.info({ signal }, 'stopping');
     // Streams end first, each with a message to subscribe again (elsewhere) from its cursor.
-    void app.closeSubscriptions();
+    void app.shutDown();
     stopPruning();
     const started = Date.now();
     // A connection busy with requests closes after its next response (above). The listening

@@ -138,12 +138,16 @@ describe('subscription customerEvents (SSE)', () => {
     expect(denied.errors?.[0]?.extensions?.code).toBe('PERMISSION_DENIED');
   });
 
-  it('ends every stream with UNAVAILABLE when the app closes its subscriptions', async () => {
+  it('ends every stream with UNAVAILABLE when the app shuts down, and /readyz answers 503', async () => {
     const app = await env.makeApp();
     const company = await newCompany(env);
     const stream = await sse(app, company, {});
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await app.closeSubscriptions();
+    expect((await app.fetch(new Request('http://localhost/readyz'))).status).toBe(200);
+    await app.shutDown();
+    const ready = await app.fetch(new Request('http://localhost/readyz'));
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'shutting down' });
     const last = (await stream.next()) as Pushed;
     expect(last.errors?.[0]?.extensions?.code).toBe('UNAVAILABLE');
     expect(last.errors?.[0]?.message).toMatch(/subscribe again with the last cursor/);

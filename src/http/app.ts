@@ -94,11 +94,12 @@ export interface App {
    */
   attach(server: Server): void;
   /**
-   * Ends every subscription (each is told to subscribe again with its last cursor), closes the
-   * WebSockets and stops listening: the start of a shutdown, so that long-lived streams do not
-   * hold the drain.
+   * The start of a shutdown: /readyz answers 503 from now on (a load balancer probing over a
+   * kept-alive connection stops sending here), and every subscription ends (each is told to
+   * subscribe again with its last cursor), its WebSocket closed, so that long-lived streams do
+   * not hold the drain.
    */
-  closeSubscriptions(): Promise<void>;
+  shutDown(): Promise<void>;
 }
 
 const noop = () => {};
@@ -133,6 +134,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Subscriptions wake on the process's notifications; without them (a listener that could not
   // start), they still read the stream at every poll interval.
   const feed = eventFeed();
+  let shuttingDown = false;
   const notifications = await listenForEvents(
     store,
     (companyId) => feed.wake(companyId),
@@ -248,7 +250,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       useErrorCodes({ fieldSuggestions: deps.fieldSuggestions ?? true }),
       useInternalErrorReports(logger),
       useRequestIds(),
-      useReadiness(store, logger),
+      useReadiness(store, logger, () => shuttingDown),
       ...(metrics ? metrics.plugins() : []),
       useCardOnFilePages(redemption, logger),
       useRootPointer(GRAPHQL_ENDPOINT),
@@ -300,7 +302,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         }),
       );
     },
-    closeSubscriptions: async () => {
+    shutDown: async () => {
+      shuttingDown = true;
       feed.close();
       // Each subscription's last message (UNAVAILABLE) goes out before its socket closes.
       await new Promise((resolve) => setTimeout(resolve, 100));
