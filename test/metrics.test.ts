@@ -2,7 +2,9 @@
 // durations by operation name and type, errors by code, rate-limit refusals, SQL statements
 // (and their durations on PostgreSQL), write transactions, the pool, process metrics.
 import { createServer } from 'node:net';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectionStats, openStore } from '../src/db/client.js';
 import { processMetrics } from '../src/http/metrics.js';
 import { isPostgres, mintJwt, TEST_JWT_SECRET } from './helpers/env.js';
 import { type RunningServer, serverScratch, startServer } from './helpers/server.js';
@@ -69,8 +71,42 @@ describe('metrics', () => {
     if (isPostgres) {
       expect(text).toMatch(/customer_graph_sql_statement_duration_seconds_count [1-9]/);
       expect(text).toMatch(/customer_graph_db_pool_size [1-9]/);
+      expect(text).toMatch(/customer_graph_db_pool_connections\{state="idle"\} [1-9]/);
+      expect(text).toMatch(/customer_graph_db_pool_waiting 0/);
     }
   });
+
+  it.runIf(isPostgres)(
+    'count the pool’s busy connections and the statements waiting for one',
+    async () => {
+      const store = await openStore({
+        kind: 'postgres',
+        url: process.env.DATABASE_URL!,
+        poolSize: 2,
+      });
+      if (store.driver.kind !== 'postgres') throw new Error('a PostgreSQL store');
+      const client = store.driver.client;
+      try {
+        await store.db.execute(sql`select 1`);
+        // Drizzle's queries run when awaited: Promise.resolve starts them now.
+        const held = [1, 2, 3].map(() =>
+          Promise.resolve(store.db.execute(sql`select pg_sleep(0.5)`)),
+        );
+        const transaction = store.db.transaction((tx) => tx.execute(sql`select 1`));
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const during = connectionStats(client);
+        // A connection opened for a statement counts as connecting until it has answered it.
+        expect(during.busy + during.connecting).toBe(2);
+        expect(during.idle).toBe(0);
+        // postgres.js pipelines plain statements on a busy connection; a transaction waits.
+        expect(during.waiting).toBeGreaterThanOrEqual(1);
+        await Promise.all([...held, transaction]);
+        expect(connectionStats(client)).toMatchObject({ busy: 0, waiting: 0 });
+      } finally {
+        await store.close();
+      }
+    },
+  );
 
   it('count at most 200 operation names, the rest under (other)', async () => {
     // This process's own registry (the server above runs in another process).

@@ -19,6 +19,21 @@ export type Driver =
   | { kind: 'postgres'; client: postgres.Sql }
   | { kind: 'pglite'; client: PGlite };
 
+/** A PostgreSQL pool's connections by state, and the queries waiting for one. */
+export interface ConnectionStats {
+  idle: number;
+  busy: number;
+  connecting: number;
+  waiting: number;
+}
+
+/**
+ * The pool's connections as postgres.js holds them: `connectionStats` is added by our patch
+ * (patches/postgres+3.4.9.patch), its queues being private otherwise.
+ */
+export const connectionStats = (client: postgres.Sql): ConnectionStats =>
+  (client as postgres.Sql & { connectionStats(): ConnectionStats }).connectionStats();
+
 export interface Store {
   db: Database;
   driver: Driver;

@@ -9,7 +9,7 @@ import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import { type Authenticate, NO_CREDENTIAL } from '../auth/authenticator.js';
 import { DEFAULT_RATE_LIMIT } from '../config.js';
 import { type Context, createContext } from '../context.js';
-import type { Store } from '../db/client.js';
+import { connectionStats, type Store } from '../db/client.js';
 import { listenForEvents } from '../db/notifications.js';
 import { Unauthenticated } from '../errors.js';
 import { useDeadline } from '../graphql/deadline.js';
@@ -147,6 +147,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     writesAdmitted: () => writes?.active ?? 0,
     writesWaiting: () => writes?.waiting ?? 0,
     poolSize: store.driver.kind === 'postgres' ? store.driver.client.options.max : 1,
+    connections:
+      store.driver.kind === 'postgres' ? connectionStats.bind(null, store.driver.client) : null,
   });
   const contextDeps = {
     db: store.db,
