@@ -1,8 +1,9 @@
 // Prometheus metrics (prom-client's default registry, so that node:cluster workers can be summed
 // by the primary's AggregatorRegistry), served on METRICS_PORT by main.ts, never on the public
 // port: GraphQL requests' durations by operation name, type and status, errors by code,
-// rate-limit refusals, connections closed for not reading, SQL statements (count, duration, in flight), write transactions admitted
-// and waiting, the pool's size and its connections by state (from postgres.js, patched), and prom-client's process metrics (event-loop lag among them).
+// rate-limit refusals, connections closed for not reading, SQL statements (count, duration, in
+// flight), write transactions admitted and waiting, the pool's size and its connections by state
+// (from postgres.js, patched), and prom-client's process metrics (event-loop lag among them).
 //
 // Request durations are ours rather than Yoga's Prometheus plugin's: that plugin's hooks (labels
 // built per phase, two histograms, errors by path) cost byid about 8% of its CPU in the bench's
