@@ -10,8 +10,9 @@
 //   npm run bench -- --against ../base    also runs another checkout's build (npm ci done there), in
 //                                         the same batch: before/after figures as ratios of one run
 //                                         (several: --against ../a,../b)
-//   npm run bench -- --observability-off  runs this build four ways: every request traced, 1 in 20
-//                                         traced, metrics and logs only, all off: what each costs
+//   npm run bench -- --observability-off  runs this build five ways: every request traced, 1 in 20
+//                                         traced, metrics and logs, logs only, all off: what each
+//                                         costs
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -142,6 +143,23 @@ function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+}
+
+/**
+ * Waits (5 s at most) until no server burns CPU: a server's work left from its own run (a traced
+ * one exporting its spans, a garbage collection) would otherwise be charged to the next one
+ * measured, on the CPU they share.
+ */
+async function quiesce(servers: readonly Server[]): Promise<void> {
+  const total = () => servers.reduce((sum, server) => sum + cpuMs(server.child.pid!), 0);
+  const deadline = Date.now() + 5_000;
+  let before = total();
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = total();
+    if (now - before <= 2 * CLOCK_TICK_MS) return;
+    before = now;
+  }
 }
 
 /** Resident and peak resident memory, in MiB. */
@@ -515,7 +533,7 @@ async function startGateways(): Promise<Server[]> {
     );
   } else {
     // What each part costs: every request traced; 1 in 20 traced (the sampling production runs
-    // with); metrics and request logs without traces; nothing.
+    // with); metrics and request logs without traces; request logs; nothing.
     const sink = await traceSink();
     const variants: [string, Record<string, string>][] = [
       ['all on, every request traced', { OTEL_EXPORTER_OTLP_ENDPOINT: sink }],
@@ -528,6 +546,9 @@ async function startGateways(): Promise<Server[]> {
         },
       ],
       ['metrics and logs, no traces', {}],
+      // Request logs alone: the baseline of what metrics and traces cost (logs are always on).
+      // No metrics listener: its SQL/req shows as NaN.
+      ['logs only', { METRICS_PORT: '' }],
     ];
     for (const [name, env] of variants) {
       gateways.push(
@@ -671,6 +692,7 @@ async function batch(
         for (const server of order) {
           const requests = requestsOf(scenario, server);
           if (!requests) continue;
+          await quiesce(servers);
           const run = () => drive(server, requests, seconds, server === raw ? null : token);
           if (!scenario.subscribe) {
             entry[server.name] = [...(entry[server.name] ?? []), await run()];

@@ -87,27 +87,36 @@ function settling<T>(promise: Promise<T>, done: (error?: unknown) => void): Prom
 
 /**
  * A postgres.js query that reports when it is answered. Drizzle awaits the query (or its
- * `.values()`, which returns the query itself); postgres.js's query keeps its promise in a
- * private field, so its methods are called on the query, not on the proxy.
+ * `.values()`, which returns the query itself), so the query's own `then` is wrapped, as a
+ * property of this one query: a Proxy in front of it cost a trap on every property read, and a
+ * promise chain after it two more promises per statement.
  */
 function observed<Q extends object>(query: Q, done: (error?: unknown) => void): Q {
-  const proxy: Q = new Proxy(query, {
-    get(target, key) {
-      if (key === 'then') {
-        return (ok?: (value: unknown) => unknown, fail?: (error: unknown) => unknown) =>
-          settling(target as unknown as Promise<unknown>, done).then(ok, fail);
-      }
-      if (key === 'values') {
-        return () => {
-          (target as unknown as { values(): unknown }).values();
-          return proxy;
-        };
-      }
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
+  type Then = (ok?: (value: unknown) => unknown, fail?: (error: unknown) => unknown) => unknown;
+  const then = (query as unknown as { then: Then }).then;
+  let told = false;
+  const tell = (error?: unknown) => {
+    if (told) return;
+    told = true;
+    done(error);
+  };
+  Object.defineProperty(query, 'then', {
+    configurable: true,
+    value: (ok?: (value: unknown) => unknown, fail?: (error: unknown) => unknown) =>
+      then.call(
+        query,
+        (value: unknown) => {
+          tell();
+          return ok ? ok(value) : value;
+        },
+        (error: unknown) => {
+          tell(error);
+          if (fail) return fail(error);
+          throw error;
+        },
+      ),
   });
-  return proxy;
+  return query;
 }
 
 /**
