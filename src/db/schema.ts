@@ -108,14 +108,19 @@ export const customers = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.companyId, t.id] }),
-    // ListCustomers: keyset order (lastUpdatedTime, id) within a company, deleted rows excluded.
-    index('customers_list_idx')
-      .on(t.companyId, t.lastUpdatedTime, t.id)
-      .where(sql`deleted = false`),
-    // filter.mainPhoneNumber, in the same order.
-    index('customers_phone_idx')
-      .on(t.companyId, t.phone, t.lastUpdatedTime, t.id)
-      .where(sql`deleted = false`),
+    // ListCustomers, one index per order (read either way), archived rows included
+    // (includeArchived); the other filters are checked on the rows the order walks.
+    index('customers_updated_idx').on(t.companyId, t.lastUpdatedTime, t.id),
+    index('customers_created_idx').on(t.companyId, t.createdTime, t.id),
+    // NAME: case-insensitive and byte-wise, the expressions repositories/customer.ts sorts by.
+    index('customers_name_idx').on(
+      t.companyId,
+      sql`(lower(${t.lastName}) collate "C")`,
+      sql`(lower(${t.firstName}) collate "C")`,
+      t.id,
+    ),
+    // filter.mainPhoneNumber, in the sync order.
+    index('customers_phone_idx').on(t.companyId, t.phone, t.lastUpdatedTime, t.id),
     foreignKey({
       columns: [t.companyId, t.referralSourceId],
       foreignColumns: [referralSources.companyId, referralSources.id],

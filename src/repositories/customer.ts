@@ -1,6 +1,6 @@
 import { and, count, eq, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { type CustomerRow, customers } from '../db/schema.js';
+import { type CustomerRow, customers, customerTags } from '../db/schema.js';
 import type { KeysetPosition } from '../lib/cursor.js';
 import { microsToIso } from '../lib/time.js';
 import { columnsOf, param, preparedSelect } from './sql.js';
@@ -15,25 +15,97 @@ export interface CustomerListFilter {
   updatedBefore?: string;
   /** E.164. */
   phone?: string;
+  status?: 'ACTIVE' | 'INACTIVE';
+  preferredBusinessId?: string;
+  /** Customers carrying every one of these tags (distinct IDs). */
+  tagIds?: string[];
+  /** Archived (deleted) customers too. */
+  includeArchived?: boolean;
 }
 
+export type CustomerOrderField = 'LAST_UPDATED_TIME' | 'CREATED_TIME' | 'NAME';
+
+export interface CustomerOrder {
+  field: CustomerOrderField;
+  direction: 'ASC' | 'DESC';
+}
+
+/** The sync order, the upstream's: the default. */
+export const SYNC_ORDER: CustomerOrder = { field: 'LAST_UPDATED_TIME', direction: 'ASC' };
+
+/**
+ * Names sort case-insensitively, byte-wise (the same on every server, whatever its locale), the
+ * expressions the name index is built on (db/schema.ts customers_name_idx).
+ */
+const lastNameKey = sql`lower(${customers.lastName}) collate "C"`;
+const firstNameKey = sql`lower(${customers.firstName}) collate "C"`;
+
 export function customerRepository(db: Database, companyId: string) {
-  /** The list's conditions, as placeholders when `values` is false (for a prepared select). */
-  const listConditions = (filter: CustomerListFilter, values = true): SQL[] => {
-    const value = (name: keyof CustomerListFilter | 'companyId') =>
-      values ? (name === 'companyId' ? companyId : filter[name]) : param(name);
-    const conditions = [
-      sql`${customers.companyId} = ${value('companyId')}`,
-      eq(customers.deleted, false),
-    ];
+  /** The list's conditions, with placeholders for its values (see `listValues`). */
+  const listConditions = (filter: CustomerListFilter): SQL[] => {
+    const conditions = [sql`${customers.companyId} = ${param('companyId')}`];
+    if (!filter.includeArchived) conditions.push(sql`${customers.deleted} = false`);
     if (filter.updatedFrom !== undefined) {
-      conditions.push(sql`${customers.lastUpdatedTime} >= ${value('updatedFrom')}`);
+      conditions.push(sql`${customers.lastUpdatedTime} >= ${param('updatedFrom')}`);
     }
     if (filter.updatedBefore !== undefined) {
-      conditions.push(sql`${customers.lastUpdatedTime} < ${value('updatedBefore')}`);
+      conditions.push(sql`${customers.lastUpdatedTime} < ${param('updatedBefore')}`);
     }
-    if (filter.phone !== undefined) conditions.push(sql`${customers.phone} = ${value('phone')}`);
+    if (filter.phone !== undefined) conditions.push(sql`${customers.phone} = ${param('phone')}`);
+    if (filter.status !== undefined) {
+      conditions.push(sql`${customers.status} = ${param('status')}::customer_status`);
+    }
+    if (filter.preferredBusinessId !== undefined) {
+      conditions.push(sql`${customers.preferredBusinessId} = ${param('preferredBusinessId')}`);
+    }
+    if (filter.tagIds !== undefined) {
+      // Each candidate's tags by the primary key (company, customer, tag): all of them present.
+      conditions.push(sql`(select count(*) from ${customerTags}
+        where ${customerTags.companyId} = ${customers.companyId}
+          and ${customerTags.customerId} = ${customers.id}
+          and ${customerTags.tagId} = any(${param('tagIds')}::text[])) = ${param('tagCount')}`);
+    }
     return conditions;
+  };
+
+  /** The placeholders' values. */
+  const listValues = (filter: CustomerListFilter) => ({
+    companyId,
+    ...filter,
+    tagCount: filter.tagIds?.length,
+  });
+
+  /** Which conditions the filter has: a prepared statement per combination. */
+  const variantOf = (filter: CustomerListFilter) =>
+    [
+      filter.updatedFrom,
+      filter.updatedBefore,
+      filter.phone,
+      filter.status,
+      filter.preferredBusinessId,
+      filter.tagIds,
+      filter.includeArchived || undefined,
+    ]
+      .map((part) => (part === undefined ? 0 : 1))
+      .join('');
+
+  /** The order's sort key, and where a page after `afterId`'s row starts. */
+  const keyset = (order: CustomerOrder) => {
+    const after = order.direction === 'ASC' ? sql.raw('>') : sql.raw('<');
+    if (order.field === 'NAME') {
+      return {
+        keys: [lastNameKey, firstNameKey, sql`${customers.id}`],
+        // The cursor holds the row's ID (names do not fit in it): its names are read here.
+        start: sql`(${lastNameKey}, ${firstNameKey}, ${customers.id}) ${after} (
+          select ${lastNameKey}, ${firstNameKey}, ${customers.id} from ${customers}
+          where ${customers.companyId} = ${param('companyId')} and ${customers.id} = ${param('afterId')})`,
+      };
+    }
+    const time = order.field === 'CREATED_TIME' ? customers.createdTime : customers.lastUpdatedTime;
+    return {
+      keys: [sql`${time}`, sql`${customers.id}`],
+      start: sql`(${time}, ${customers.id}) ${after} (${param('afterTime')}::timestamptz, ${param('afterId')})`,
+    };
   };
 
   return {
@@ -48,29 +120,31 @@ export function customerRepository(db: Database, companyId: string) {
     },
 
     /**
-     * Up to `limit` non-deleted customers after `after` in (lastUpdatedTime, id) order: a keyset
-     * page, as cheap deep in the list as at its start.
+     * Up to `limit` customers after `after` in the order (its keys, then the ID): a keyset page,
+     * as cheap deep in the list as at its start.
      */
     page(
       filter: CustomerListFilter,
+      order: CustomerOrder,
       after: KeysetPosition | null,
       limit: number,
     ): Promise<CustomerRow[]> {
-      const variant = [filter.updatedFrom, filter.updatedBefore, filter.phone, after]
-        .map((part) => (part === undefined || part === null ? 0 : 1))
-        .join('');
-      return preparedSelect<CustomerRow>(db, `customers.page.${variant}`, () => {
-        const conditions = listConditions(filter, false);
-        if (after) {
-          conditions.push(
-            sql`(${customers.lastUpdatedTime}, ${customers.id}) > (${param('afterTime')}::timestamptz, ${param('afterId')})`,
-          );
-        }
-        return sql`select ${columnsOf(customers)} from ${customers} where ${and(...conditions)}
-          order by ${customers.lastUpdatedTime}, ${customers.id} limit ${param('limit')}`;
-      })({
-        companyId,
-        ...filter,
+      return preparedSelect<CustomerRow>(
+        db,
+        `customers.page.${order.field}.${order.direction}.${variantOf(filter)}.${after ? 1 : 0}`,
+        () => {
+          const conditions = listConditions(filter);
+          const { keys, start } = keyset(order);
+          if (after) conditions.push(start);
+          const direction = sql.raw(order.direction === 'ASC' ? 'asc' : 'desc');
+          return sql`select ${columnsOf(customers)} from ${customers} where ${and(...conditions)}
+            order by ${sql.join(
+              keys.map((key) => sql`${key} ${direction}`),
+              sql`, `,
+            )} limit ${param('limit')}`;
+        },
+      )({
+        ...listValues(filter),
         afterTime: after ? microsToIso(after.micros) : undefined,
         afterId: after?.id,
         limit,
@@ -78,10 +152,12 @@ export function customerRepository(db: Database, companyId: string) {
     },
 
     async count(filter: CustomerListFilter): Promise<number> {
-      const [row] = await db
-        .select({ n: count() })
-        .from(customers)
-        .where(and(...listConditions(filter)));
+      const [row] = await preparedSelect<{ n: number }>(
+        db,
+        `customers.count.${variantOf(filter)}`,
+        () =>
+          sql`select count(*)::int as n from ${customers} where ${and(...listConditions(filter))}`,
+      )(listValues(filter));
       return row?.n ?? 0;
     },
 

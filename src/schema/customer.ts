@@ -212,7 +212,7 @@ export async function pageOfCustomer(
 }
 
 const CustomerConnection = connection('Customer', Customer, {
-  connection: 'A page of customers in (lastUpdatedTime, id) order.',
+  connection: 'A page of customers in the order asked ((lastUpdatedTime, id) by default).',
   edge: 'A customer and its cursor.',
   totalCount: 'All customers matching the filter; computed only when selected.',
 });
@@ -227,6 +227,42 @@ const CustomerFilter = builder.inputType('CustomerFilter', {
     mainPhoneNumber: t.string({
       description:
         'Exact match on the E.164 form of the number (the input is normalised the same way).',
+    }),
+    status: t.field({ type: CustomerStatus, description: 'Only customers with this status.' }),
+    tagIds: t.idList({
+      description: 'Customers carrying every one of these tags (at most 100).',
+    }),
+    preferredBusinessId: t.id({ description: 'Only customers preferring this business.' }),
+    includeArchived: t.boolean({
+      description: 'Include archived (deleted: true) customers; default false.',
+    }),
+  }),
+});
+
+const CustomerOrderField = builder.enumType('CustomerOrderField', {
+  description: 'What ListCustomers sorts by; the ID breaks ties.',
+  values: {
+    LAST_UPDATED_TIME: { description: 'lastUpdatedTime: the upstream sync order (the default).' },
+    CREATED_TIME: { description: 'createdTime.' },
+    NAME: { description: 'lastName, then firstName, case-insensitively (byte order).' },
+  },
+});
+
+const OrderDirection = builder.enumType('OrderDirection', {
+  description: 'Ascending or descending.',
+  values: { ASC: { description: 'Smallest first.' }, DESC: { description: 'Largest first.' } },
+});
+
+const CustomerOrder = builder.inputType('CustomerOrder', {
+  description:
+    'Default: LAST_UPDATED_TIME ASC (the upstream sync order). Cursors are bound to the order.',
+  fields: (t) => ({
+    field: t.field({ type: CustomerOrderField, required: true, description: 'The sort key.' }),
+    direction: t.field({
+      type: OrderDirection,
+      required: true,
+      defaultValue: 'ASC',
+      description: 'ASC by default.',
     }),
   }),
 });
@@ -276,6 +312,7 @@ builder.queryFields((t) => ({
         description: 'The endCursor of the previous page (upstream pageToken).',
       }),
       filter: t.arg({ type: CustomerFilter, description: 'Narrows the list.' }),
+      orderBy: t.arg({ type: CustomerOrder, description: 'The order; the sync order by default.' }),
     },
     resolve: (_root, args, ctx) =>
       ctx.services.customers.list({ ...args, first: args.first ?? DEFAULT_PAGE_SIZE }),

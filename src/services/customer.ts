@@ -5,7 +5,13 @@ import type { CustomerRow } from '../db/schema.js';
 import { NotFound, ResourceExhausted, Violations } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { type Page, pageRequest, toPage } from '../lib/page.js';
-import type { CustomerListFilter, CustomerPatch } from '../repositories/customer.js';
+import {
+  type CustomerListFilter,
+  type CustomerOrder,
+  type CustomerOrderField,
+  type CustomerPatch,
+  SYNC_ORDER,
+} from '../repositories/customer.js';
 import type { Repositories } from '../repositories/index.js';
 import { complianceDiff, complianceService } from './compliance.js';
 import { changeCustomer, resolveTags } from './customer-write.js';
@@ -35,19 +41,48 @@ export interface ListCustomersArgs {
   first: number;
   after?: string | null;
   filter?: CustomerFilterInput;
+  orderBy?: { field: CustomerOrderField; direction?: 'ASC' | 'DESC' | null } | null;
 }
 
 /** What a cursor of ListCustomers is bound to: the company, the order and the filter. */
-export function customerListScope(companyId: string, filter: CustomerListFilter): string {
+export function customerListScope(
+  companyId: string,
+  filter: CustomerListFilter,
+  order: CustomerOrder = SYNC_ORDER,
+): string {
   return [
     'customers',
     companyId,
-    'lastUpdatedTime,id',
+    // The sync order's scope is the one its cursors were made with before orders existed.
+    order === SYNC_ORDER ? 'lastUpdatedTime,id' : `${order.field},${order.direction}`,
     filter.updatedFrom ?? '',
     filter.updatedBefore ?? '',
     filter.phone ?? '',
+    filter.status ?? '',
+    filter.preferredBusinessId ?? '',
+    filter.tagIds?.join(',') ?? '',
+    filter.includeArchived ? 'archived' : '',
   ].join('|');
 }
+
+/** The order asked for; the sync order when none is. */
+function listOrder(orderBy: ListCustomersArgs['orderBy']): CustomerOrder {
+  if (!orderBy) return SYNC_ORDER;
+  const direction = orderBy.direction ?? 'ASC';
+  return orderBy.field === SYNC_ORDER.field && direction === SYNC_ORDER.direction
+    ? SYNC_ORDER
+    : { field: orderBy.field, direction };
+}
+
+/** The row's position in the order, for its cursor (NAME: the ID alone, names are read back). */
+const sortKeyOf =
+  (order: CustomerOrder) =>
+  (row: CustomerRow): string | number =>
+    order.field === 'NAME'
+      ? 0
+      : order.field === 'CREATED_TIME'
+        ? row.createdTime
+        : row.lastUpdatedTime;
 
 export function customerService(serviceContext: ServiceContext) {
   const { principal, repos, customerQuota, origin } = serviceContext;
@@ -76,30 +111,38 @@ export function customerService(serviceContext: ServiceContext) {
       v.addAll(violationsOf(parsed.error, 'filter'));
       return {};
     }
-    const { lastUpdatedTime, mainPhoneNumber } = parsed.data ?? {};
+    const {
+      lastUpdatedTime,
+      mainPhoneNumber,
+      status,
+      preferredBusinessId,
+      tagIds,
+      includeArchived,
+    } = parsed.data ?? {};
     const filter: CustomerListFilter = {};
     if (lastUpdatedTime?.startTime) filter.updatedFrom = lastUpdatedTime.startTime.toISOString();
     if (lastUpdatedTime?.endTime) filter.updatedBefore = lastUpdatedTime.endTime.toISOString();
     if (mainPhoneNumber) filter.phone = mainPhoneNumber;
+    if (status) filter.status = status;
+    if (preferredBusinessId) filter.preferredBusinessId = preferredBusinessId;
+    // Sorted and distinct: one scope (and one count) for the same set, however it is spelled.
+    // Another company's tag IDs match nothing: its customers are not this company's.
+    if (tagIds && tagIds.length > 0) filter.tagIds = [...new Set(tagIds)].sort();
+    if (includeArchived) filter.includeArchived = true;
     return filter;
   }
 
   return {
-    /** ListCustomers: keyset pages in (lastUpdatedTime, id) order. */
+    /** ListCustomers: keyset pages in the order asked ((lastUpdatedTime, id) by default). */
     async list(args: ListCustomersArgs): Promise<Page<CustomerRow>> {
       requireOwnCompany(principal, args.companyId, 'companyId');
       const v = new Violations();
       const filter = listFilter(args, v);
-      const scope = customerListScope(principal.companyId, filter);
+      const order = listOrder(args.orderBy);
+      const scope = customerListScope(principal.companyId, filter, order);
       const request = pageRequest(scope, args, v);
-      const rows = await repos.customers.page(filter, request.after, request.first + 1);
-      return toPage(
-        scope,
-        request,
-        rows,
-        (row) => row.lastUpdatedTime,
-        () => repos.customers.count(filter),
-      );
+      const rows = await repos.customers.page(filter, order, request.after, request.first + 1);
+      return toPage(scope, request, rows, sortKeyOf(order), () => repos.customers.count(filter));
     },
 
     /** CreateCustomer: the customer with its address, tags and notes, in one transaction. */

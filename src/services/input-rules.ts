@@ -430,9 +430,16 @@ export const appendCustomerTagsInput = z.object({
 });
 export type AppendCustomerTagsInput = z.input<typeof appendCustomerTagsInput>;
 
-/** ListCustomers' filter: an interval of lastUpdatedTime and the main phone number. */
+/**
+ * ListCustomers' filter: an interval of lastUpdatedTime, the main phone number, the status, the
+ * preferred business, tags the customers all carry, and whether archived customers count.
+ */
 export const customerFilterInput = z
   .object({
+    status: z.enum(customerStatus.enumValues).nullish(),
+    preferredBusinessId: z.string().max(255, 'must be at most 255 characters').nullish(),
+    tagIds: z.array(z.string()).max(100, 'must list at most 100 tags').nullish(),
+    includeArchived: z.boolean().nullish(),
     lastUpdatedTime: z
       .object({ startTime: z.date().nullish(), endTime: z.date().nullish() })
       .nullish()
