@@ -107,6 +107,22 @@ const MUTATIONS: Record<string, Case & { stored?: string }> = {
     variables: (f) => ({ input: { id: f.customerId, companyId: f.companyId, firstName: 'Eve' } }),
     otherCompany: 'PERMISSION_DENIED',
   },
+  archiveCustomer: {
+    document:
+      'mutation($input: ArchiveCustomerInput!) { archiveCustomer(input: $input) { customer { id } } }',
+    stored:
+      'mutation($input: ArchiveCustomerInput!) { archiveCustomer(input: $input) { customer { id firstName } } }',
+    variables: (f) => ({ input: { id: f.customerId } }),
+    otherCompany: 'NOT_FOUND',
+  },
+  restoreCustomer: {
+    document:
+      'mutation($input: RestoreCustomerInput!) { restoreCustomer(input: $input) { customer { id } } }',
+    stored:
+      'mutation($input: RestoreCustomerInput!) { restoreCustomer(input: $input) { customer { id firstName } } }',
+    variables: (f) => ({ input: { id: f.customerId } }),
+    otherCompany: 'NOT_FOUND',
+  },
   appendCustomerNotes: {
     document: `mutation($input: AppendCustomerNotesInput!) {
       appendCustomerNotes(input: $input) { notes { id } customer { id } } }`,

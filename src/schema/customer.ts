@@ -163,7 +163,8 @@ export const Customer = builder.objectRef<CustomerRow>('Customer').implement({
       resolve: (c) => c.upcomingAppointmentsUrl,
     }),
     deleted: t.exposeBoolean('deleted', {
-      description: 'Soft-deleted; such customers are not listed.',
+      description:
+        'Archived (archiveCustomer): not listed unless includeArchived, changes refused until restoreCustomer.',
     }),
     createdBy: t.exposeID('createdBy', {
       nullable: true,
@@ -496,7 +497,44 @@ const UpdateCustomerPayload = CustomerPayload(
   'The result of updateCustomer.',
 );
 
+const ArchiveCustomerPayload = CustomerPayload(
+  'ArchiveCustomerPayload',
+  'The result of archiveCustomer.',
+);
+const RestoreCustomerPayload = CustomerPayload(
+  'RestoreCustomerPayload',
+  'The result of restoreCustomer.',
+);
+
+const archiveInput = (name: string, description: string) =>
+  builder.inputType(name, {
+    description,
+    fields: (t) => ({ id: t.id({ required: true, description: 'The customer (cus_…).' }) }),
+  });
+const ArchiveCustomerInput = archiveInput('ArchiveCustomerInput', 'Which customer to archive.');
+const RestoreCustomerInput = archiveInput('RestoreCustomerInput', 'Which customer to restore.');
+
 builder.mutationFields((t) => ({
+  archiveCustomer: t.field({
+    type: ArchiveCustomerPayload,
+    description:
+      'Archives the customer (the upstream deactivation: deleted: true): it leaves lists unless includeArchived, stays readable by ID, refuses changes until restored, and still counts toward the quota. Archiving an archived customer changes nothing.',
+    args: {
+      input: t.arg({ type: ArchiveCustomerInput, required: true, description: 'The customer.' }),
+    },
+    resolve: async (_root, { input }, ctx) =>
+      afterWrite(ctx, { customer: await ctx.services.customers.setArchived(input.id, true) }),
+  }),
+  restoreCustomer: t.field({
+    type: RestoreCustomerPayload,
+    description:
+      'Restores an archived customer (deleted: false); restoring an active one changes nothing.',
+    args: {
+      input: t.arg({ type: RestoreCustomerInput, required: true, description: 'The customer.' }),
+    },
+    resolve: async (_root, { input }, ctx) =>
+      afterWrite(ctx, { customer: await ctx.services.customers.setArchived(input.id, false) }),
+  }),
   createCustomer: t.field({
     type: CreateCustomerPayload,
     description:

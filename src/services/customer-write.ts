@@ -32,17 +32,25 @@ export interface WriteScope {
   actor: string;
 }
 
+/**
+ * One change of one customer, in a transaction under the company's write lock and the customer's
+ * row lock: the work's patch written (lastUpdatedTime moved) and its event appended. An archived
+ * customer refuses every change (FAILED_PRECONDITION) but its restore (`archived: 'allow'`).
+ */
 export async function changeCustomer<T>(
   { principal, repos, origin }: ServiceContext,
   customerId: string,
   work: (scope: WriteScope) => Promise<CustomerChange<T>>,
+  options: { archived?: 'refuse' | 'allow' } = {},
 ): Promise<{ value: T; customer: CustomerRow }> {
   return repos.transaction(async (tx) => {
     const now = await tx.company.lockForWrite();
     const current = isIdOf('customer', customerId) ? await tx.customers.lock(customerId) : null;
     if (!current) throw new NotFound('Customer', customerId);
-    if (current.deleted) {
-      throw new FailedPrecondition(`Customer ${customerId} is deleted and cannot be changed`);
+    if (current.deleted && options.archived !== 'allow') {
+      throw new FailedPrecondition(
+        `Customer ${customerId} is archived: restore it (restoreCustomer) before changing it`,
+      );
     }
     const actor = principal.actorId;
     const { value, changed, patch, event } = await work({ tx, customer: current, now, actor });

@@ -209,6 +209,27 @@ export function customerService(serviceContext: ServiceContext) {
     },
 
     /**
+     * ArchiveCustomer (true) and RestoreCustomer (false): the upstream's deactivation. An archived
+     * customer leaves the lists (unless includeArchived), stays readable by ID, refuses changes
+     * and keeps counting toward the quota. Archiving an archived customer (or restoring an
+     * active one) changes nothing and appends no event.
+     */
+    async setArchived(id: string, archived: boolean): Promise<CustomerRow> {
+      const { customer } = await changeCustomer(
+        serviceContext,
+        id,
+        async ({ customer: current }) => ({
+          value: undefined,
+          changed: current.deleted !== archived,
+          patch: { deleted: archived },
+          event: { type: archived ? 'CUSTOMER_ARCHIVED' : 'CUSTOMER_RESTORED', changes: [] },
+        }),
+        { archived: 'allow' },
+      );
+      return customer;
+    },
+
+    /**
      * UpdateCustomer: absent fields keep their value, null clears a clearable one; the address
      * replaces the PRIMARY one, tags become the given set, notes are appended or edited.
      */
