@@ -77,6 +77,16 @@ const QUERIES: Record<string, Case> = {
     variables: ids,
     otherCompany: 'NOT_FOUND',
   },
+  tags: {
+    document: 'query($c: ID!) { tags(companyId: $c) { edges { node { id name customerCount } } } }',
+    variables: (f) => ({ c: f.companyId }),
+    otherCompany: 'PERMISSION_DENIED',
+  },
+  referralSources: {
+    document: 'query($c: ID!) { referralSources(companyId: $c) { id name } }',
+    variables: (f) => ({ c: f.companyId }),
+    otherCompany: 'PERMISSION_DENIED',
+  },
   node: {
     document: 'query($id: ID!) { node(id: $id) { id ... on CustomerNote { note } } }',
     variables: (f) => ({ id: f.noteId }),
@@ -137,6 +147,25 @@ const MUTATIONS: Record<string, Case & { stored?: string }> = {
     stored: `mutation($input: AppendCustomerTagsInput!) {
       appendCustomerTags(input: $input) { customer { id tags { name } } } }`,
     variables: (f) => ({ input: { customerId: f.customerId, tags: [{ name: 'Puppy' }] } }),
+    otherCompany: 'NOT_FOUND',
+  },
+  removeCustomerTags: {
+    document: `mutation($input: RemoveCustomerTagsInput!) {
+      removeCustomerTags(input: $input) { removedTagIds customer { id } } }`,
+    stored: `mutation($input: RemoveCustomerTagsInput!) {
+      removeCustomerTags(input: $input) { customer { id tags { name } } } }`,
+    variables: (f) => ({ input: { customerId: f.customerId, tagIds: [f.tagId] } }),
+    otherCompany: 'NOT_FOUND',
+  },
+  renameTag: {
+    document: 'mutation($input: RenameTagInput!) { renameTag(input: $input) { tag { id } } }',
+    stored: 'mutation($input: RenameTagInput!) { renameTag(input: $input) { tag { id name } } }',
+    variables: (f) => ({ input: { id: f.tagId, name: `Renamed ${Math.random()}` } }),
+    otherCompany: 'NOT_FOUND',
+  },
+  deleteTag: {
+    document: 'mutation($input: DeleteTagInput!) { deleteTag(input: $input) { deletedTagId } }',
+    variables: (f) => ({ input: { id: f.tagId } }),
     otherCompany: 'NOT_FOUND',
   },
   updateCustomerNote: {

@@ -178,6 +178,8 @@ export interface Loaders {
   readonly addressesOfCustomers: DataLoader<string, AddressRow[]>;
   /** The tags applied to each customer, ordered by name. */
   readonly tagsOfCustomers: DataLoader<string, TagRow[]>;
+  /** How many customers (not archived) carry each tag. */
+  readonly tagCustomerCounts: DataLoader<string, number>;
   /** Pages of a customer's notes, compliance history or change events. */
   readonly pages: PageLoaders;
   /** New loaders on the same repositories, for reads after a write (see schema afterWrite). */
@@ -193,6 +195,13 @@ export const createLoaders: (repos: Repositories) => Loaders = lazyObjects<Repos
   referralSources: (repos) => byId('referralSource', repos.referralSources.findByIds),
   addressesOfCustomers: (repos) => ofCustomers('addresses', repos.addresses.listByCustomerIds),
   tagsOfCustomers: (repos) => ofCustomers('customer tags', repos.tags.listByCustomerIds),
+  tagCustomerCounts: (repos) =>
+    loader<number>('tag customer counts', async (tagIds) => {
+      const counts = new Map(
+        (await repos.tags.customerCounts(tagIds)).map((row) => [row.tagId, row.n]),
+      );
+      return tagIds.map((id) => counts.get(id) ?? 0);
+    }),
   pages: pageLoaders,
   renewed: (repos) => () => createLoaders(repos),
 });

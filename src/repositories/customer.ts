@@ -3,7 +3,7 @@ import type { Database } from '../db/client.js';
 import { type CustomerRow, customers, customerTags } from '../db/schema.js';
 import type { KeysetPosition } from '../lib/cursor.js';
 import { microsToIso } from '../lib/time.js';
-import { columnsOf, param, preparedSelect } from './sql.js';
+import { anyOf, columnsOf, param, preparedSelect } from './sql.js';
 
 export type NewCustomer = Omit<typeof customers.$inferInsert, 'companyId'>;
 export type CustomerPatch = Partial<Omit<NewCustomer, 'id' | 'createdBy' | 'createdTime'>>;
@@ -178,6 +178,15 @@ export function customerRepository(db: Database, companyId: string) {
         .where(and(eq(customers.companyId, companyId), eq(customers.id, id)))
         .returning();
       return row ?? null;
+    },
+
+    /** Moves the customers' lastUpdatedTime (a change of what they carry, e.g. a tag deleted). */
+    async touch(ids: readonly string[], actor: string, now: string): Promise<void> {
+      if (ids.length === 0) return;
+      await db
+        .update(customers)
+        .set({ lastUpdatedBy: actor, lastUpdatedTime: now })
+        .where(and(eq(customers.companyId, companyId), anyOf(customers.id, ids)));
     },
 
     /** Locks the customer's row for the rest of the transaction; null when it does not exist. */

@@ -16,6 +16,17 @@ export function referralSourceRepository(db: Database, companyId: string) {
       )({ companyId, ids });
     },
 
+    /** The company's referral sources, ordered by name. */
+    list(): Promise<ReferralSourceRow[]> {
+      return preparedSelect<ReferralSourceRow>(
+        db,
+        'referralSources.list',
+        () => sql`select ${columnsOf(referralSources)} from ${referralSources}
+          where ${referralSources.companyId} = ${param('companyId')}
+          order by ${referralSources.nameKey}, ${referralSources.id}`,
+      )({ companyId });
+    },
+
     /** The catalog entry of this name (case-insensitively), created when missing. */
     async findOrCreateByName(name: string): Promise<ReferralSourceRow> {
       await db

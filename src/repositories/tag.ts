@@ -1,6 +1,6 @@
 import { and, eq, getTableColumns, not, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { customerTags, type TagRow, tags } from '../db/schema.js';
+import { customers, customerTags, type TagRow, tags } from '../db/schema.js';
 import { newId } from '../lib/ids.js';
 import { anyOf, columnsOf, param, preparedSelect } from './sql.js';
 
@@ -89,6 +89,108 @@ export function tagRepository(db: Database, companyId: string) {
           })),
         )
         .onConflictDoNothing()
+        .returning({ tagId: customerTags.tagId });
+      return rows.map((row) => row.tagId);
+    },
+
+    /**
+     * The catalog in name order after the tag `afterId` (its name read back: the cursor holds the
+     * ID), whose names contain `contains` (lower-cased, matched literally), at most `limit`.
+     */
+    page(contains: string | null, afterId: string | null, limit: number): Promise<TagRow[]> {
+      return preparedSelect<TagRow>(
+        db,
+        `tags.page.${contains === null ? 0 : 1}${afterId === null ? 0 : 1}`,
+        () => sql`select ${columnsOf(tags)} from ${tags}
+          where ${tags.companyId} = ${param('companyId')}
+            ${contains === null ? sql`` : sql`and strpos(${tags.nameKey}, ${param('contains')}) > 0`}
+            ${
+              afterId === null
+                ? sql``
+                : sql`and (${tags.nameKey}, ${tags.id}) > (
+                    select ${tags.nameKey}, ${tags.id} from ${tags}
+                    where ${tags.companyId} = ${param('companyId')} and ${tags.id} = ${param('afterId')})`
+            }
+          order by ${tags.nameKey}, ${tags.id} limit ${param('limit')}`,
+      )({ companyId, contains, afterId, limit });
+    },
+
+    /** How many tags the catalog's page would hold in all. */
+    async count(contains: string | null): Promise<number> {
+      const [row] = await preparedSelect<{ n: number }>(
+        db,
+        `tags.count.${contains === null ? 0 : 1}`,
+        () => sql`select count(*)::int as n from ${tags}
+          where ${tags.companyId} = ${param('companyId')}
+            ${contains === null ? sql`` : sql`and strpos(${tags.nameKey}, ${param('contains')}) > 0`}`,
+      )({ companyId, contains });
+      return row?.n ?? 0;
+    },
+
+    /** Customers (not archived) carrying each tag; tags that none carries are left out. */
+    customerCounts(tagIds: readonly string[]): Promise<{ tagId: string; n: number }[]> {
+      return preparedSelect<{ tagId: string; n: number }>(
+        db,
+        'tags.customerCounts',
+        () => sql`select ${customerTags.tagId} as "tagId", count(*)::int as n
+          from ${customerTags} join ${customers}
+            on ${customers.companyId} = ${customerTags.companyId} and ${customers.id} = ${customerTags.customerId}
+          where ${customerTags.companyId} = ${param('companyId')}
+            and ${customerTags.tagId} = any(${param('tagIds')}::text[]) and not ${customers.deleted}
+          group by ${customerTags.tagId}`,
+      )({ companyId, tagIds });
+    },
+
+    /**
+     * Renames the tag; null when it does not exist. A name another tag has (case-insensitively)
+     * violates the unique index: the caller finds which one.
+     */
+    async rename(id: string, name: string, actor: string, now: string): Promise<TagRow | null> {
+      const [row] = await db
+        .update(tags)
+        .set({ name, lastUpdatedBy: actor, lastUpdatedTime: now })
+        .where(and(eq(tags.companyId, companyId), eq(tags.id, id)))
+        .returning();
+      return row ?? null;
+    },
+
+    /** The tag whose name is this one, case-insensitively. */
+    async findByName(name: string): Promise<TagRow | null> {
+      const [row] = await db
+        .select()
+        .from(tags)
+        .where(and(eq(tags.companyId, companyId), sql`${tags.nameKey} = lower(${name})`));
+      return row ?? null;
+    },
+
+    /**
+     * Deletes the tag and takes it off every customer; gives the customers that carried it, or
+     * null when the tag does not exist.
+     */
+    async remove(id: string): Promise<{ tag: TagRow; customerIds: string[] } | null> {
+      const unlinked = await db
+        .delete(customerTags)
+        .where(and(eq(customerTags.companyId, companyId), eq(customerTags.tagId, id)))
+        .returning({ customerId: customerTags.customerId });
+      const [tag] = await db
+        .delete(tags)
+        .where(and(eq(tags.companyId, companyId), eq(tags.id, id)))
+        .returning();
+      return tag ? { tag, customerIds: unlinked.map((row) => row.customerId) } : null;
+    },
+
+    /** Takes these tags off the customer; gives the IDs it carried (those removed). */
+    async unlink(customerId: string, tagIds: readonly string[]): Promise<string[]> {
+      if (tagIds.length === 0) return [];
+      const rows = await db
+        .delete(customerTags)
+        .where(
+          and(
+            eq(customerTags.companyId, companyId),
+            eq(customerTags.customerId, customerId),
+            anyOf(customerTags.tagId, tagIds),
+          ),
+        )
         .returning({ tagId: customerTags.tagId });
       return rows.map((row) => row.tagId);
     },

@@ -29,7 +29,7 @@ import {
 import { CustomerNoteConnection } from './note.js';
 import { CustomerTag } from './tag.js';
 
-const ReferralSource = builder.objectRef<ReferralSourceRow>('ReferralSource').implement({
+export const ReferralSource = builder.objectRef<ReferralSourceRow>('ReferralSource').implement({
   authScopes: { 'customers:read': true },
   description: 'The source or channel through which a customer was acquired (company catalog).',
   fields: (t) => ({

@@ -8,6 +8,11 @@ export const CustomerTag = builder.objectRef<TagRow>('CustomerTag').implement({
   interfaces: [Node],
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Unique in the company, case-insensitively.' }),
+    customerCount: t.int({
+      description:
+        'Customers (not archived) that carry the tag; computed only when selected, batched.',
+      resolve: (tag, _args, ctx) => ctx.loaders.tagCustomerCounts.load(tag.id),
+    }),
     lastUpdatedBy: t.exposeID('lastUpdatedBy', {
       nullable: true,
       description: 'Who changed it last.',

@@ -430,6 +430,28 @@ export const appendCustomerTagsInput = z.object({
 });
 export type AppendCustomerTagsInput = z.input<typeof appendCustomerTagsInput>;
 
+/** renameTag: the tag and its new name (trimmed, 1..100 characters). */
+export const renameTagInput = z.object({ id: z.string(), name: tagName });
+export type RenameTagInput = z.input<typeof renameTagInput>;
+
+/** removeCustomerTags: the customer and 1..100 tag IDs. */
+export const removeCustomerTagsInput = z.object({
+  customerId: z.string(),
+  tagIds: z
+    .array(z.string())
+    .min(1, 'must have at least one tag')
+    .max(LIMITS.tagsPerRequest, `must have at most ${LIMITS.tagsPerRequest} items`),
+});
+export type RemoveCustomerTagsInput = z.input<typeof removeCustomerTagsInput>;
+
+/** The tag catalog's `query`: a part of the name, 1..100 characters. */
+export const tagQueryInput = z
+  .string()
+  .trim()
+  .min(1, 'must not be blank')
+  .max(LIMITS.tagName, `must be at most ${LIMITS.tagName} characters`)
+  .nullish();
+
 /**
  * ListCustomers' filter: an interval of lastUpdatedTime, the main phone number, the status, the
  * preferred business, tags the customers all carry, and whether archived customers count.
