@@ -147,11 +147,11 @@ describe('the tag catalog', () => {
       input: { id: puppy.id },
     });
     expect(deleted.data?.deleteTag.deletedTagId).toBe(puppy.id);
-    const after = async (id: string) => (await getCustomer(company, id)).data!.customer!;
-    expect((await after(one.id)).tags.map((tag) => tag.name)).toEqual(['VIP']);
-    expect((await after(two.id)).tags).toEqual([]);
-    expect((await after(one.id)).lastUpdatedTime > one.lastUpdatedTime).toBe(true);
-    expect((await after(three.id)).lastUpdatedTime).toBe(three.lastUpdatedTime);
+    const now = async (id: string) => (await getCustomer(company, id)).data!.customer!;
+    expect((await now(one.id)).tags.map((tag) => tag.name)).toEqual(['VIP']);
+    expect((await now(two.id)).tags).toEqual([]);
+    expect((await now(one.id)).lastUpdatedTime > one.lastUpdatedTime).toBe(true);
+    expect((await now(three.id)).lastUpdatedTime).toBe(three.lastUpdatedTime);
 
     const events = await company.gql<{
       customerEvents: { edges: { node: { customerId: string; changes: unknown[] } }[] };
@@ -167,7 +167,7 @@ describe('the tag catalog', () => {
     const other = await newCompany(env);
     const vip = three.tags[0]!;
     expectCode(await other.gql(DELETE, { input: { id: vip.id } }), 'NOT_FOUND');
-    expect((await after(three.id)).tags.map((tag) => tag.name)).toEqual(['VIP']);
+    expect((await now(three.id)).tags.map((tag) => tag.name)).toEqual(['VIP']);
   });
 
   it('removeCustomerTags removes what the customer carries, and repeating it changes nothing', async () => {

@@ -1,4 +1,4 @@
-import { and, count, eq, type SQL, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { type CustomerRow, customers, customerTags } from '../db/schema.js';
 import type { KeysetPosition } from '../lib/cursor.js';
