@@ -3,6 +3,9 @@
 // knows which one it has.
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -231,6 +234,8 @@ export async function openStore(
   let client: PGlite;
   try {
     client = await PGlite.create(config.dataDir ?? undefined, {
+      // Customer search's extensions (drizzle/0009), shipped with PGlite.
+      extensions: { pg_trgm, unaccent, btree_gin },
       ...(options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {}),
     });
   } catch (error) {

@@ -104,10 +104,27 @@ export const customers = pgTable(
     nextAppointmentDate: timestamptz('next_appointment_date'),
     upcomingAppointmentsUrl: text('upcoming_appointments_url'),
     deleted: boolean('deleted').notNull().default(false),
+    // What filter.query searches: the names and e-mail folded (customer_search_fold: accents
+    // removed, lower case, drizzle/0009), and the phone's digits.
+    searchText: text('search_text')
+      .notNull()
+      .generatedAlwaysAs(
+        sql`customer_search_fold(first_name || ' ' || last_name || coalesce(' ' || email, ''))`,
+      ),
+    phoneDigits: text('phone_digits')
+      .notNull()
+      .generatedAlwaysAs(sql`regexp_replace(phone, '[^0-9]', '', 'g')`),
     ...authorship(),
   },
   (t) => [
     primaryKey({ columns: [t.companyId, t.id] }),
+    // filter.query: trigrams of both, within the company (btree_gin).
+    index('customers_search_idx').using(
+      'gin',
+      t.companyId,
+      t.searchText.op('gin_trgm_ops'),
+      t.phoneDigits.op('gin_trgm_ops'),
+    ),
     // ListCustomers, one index per order (read either way), archived rows included
     // (includeArchived); the other filters are checked on the rows the order walks.
     index('customers_updated_idx').on(t.companyId, t.lastUpdatedTime, t.id),

@@ -21,6 +21,55 @@ export interface CustomerListFilter {
   tagIds?: string[];
   /** Archived (deleted) customers too. */
   includeArchived?: boolean;
+  /** filter.query's words: every one must match (services/customer.ts searchWords). */
+  search?: SearchWord[];
+}
+
+/**
+ * One word of a search: `text` (3 letters or digits or more) matches a word of the names or
+ * e-mail that is similar (pg_trgm word similarity, typos tolerated) or contains it; `short`
+ * (1-2) starts a word; `exact` (with other characters: `jo@ex`, `50%`) is contained as it is;
+ * `digits` is contained in the phone's digits. `value` is lower-cased, with LIKE's wildcards
+ * and escape character escaped (matched as themselves); SQL folds its accents.
+ */
+export interface SearchWord {
+  kind: 'text' | 'short' | 'exact' | 'digits';
+  value: string;
+}
+
+/**
+ * The word similarity a `text` word needs (pg_trgm.word_similarity_threshold, set for the
+ * search's transaction): 0.4 takes a typo in a short word ("jon" is 0.5 of John, "smth" 0.4 of
+ * Smith); the ranking puts closer matches first.
+ */
+const WORD_SIMILARITY = 0.4;
+
+/** A word's placeholder, folded as the searched text is. */
+const folded = (i: number) => sql`customer_search_fold(${param(`w${i}`)})`;
+
+/** Whether the word matches, in a form the search index (customers_search_idx) serves. */
+function wordMatches(word: SearchWord, i: number): SQL {
+  if (word.kind === 'digits')
+    return sql`${customers.phoneDigits} like '%' || ${param(`w${i}`)} || '%'`;
+  if (word.kind === 'short') {
+    return sql`(' ' || ${customers.searchText}) like '% ' || ${folded(i)} || '%'`;
+  }
+  if (word.kind === 'exact') return sql`${customers.searchText} like '%' || ${folded(i)} || '%'`;
+  return sql`(${folded(i)} <% ${customers.searchText} or ${customers.searchText} like '%' || ${folded(i)} || '%')`;
+}
+
+/**
+ * How well the words match, as an integer (a cursor holds it): the sum of each word's score. A
+ * text word scores its word similarity plus its strict word similarity, which prefers whole
+ * words ("smith" is all of Smith's, and only part of Smithers').
+ */
+function searchRank(words: readonly SearchWord[]): SQL {
+  const scores = words.map((word, i) =>
+    word.kind === 'text'
+      ? sql`word_similarity(${folded(i)}, ${customers.searchText}) + strict_word_similarity(${folded(i)}, ${customers.searchText})`
+      : sql`1`,
+  );
+  return sql`round((${sql.join(scores, sql` + `)}) * 1000000)::int`;
 }
 
 export type CustomerOrderField = 'LAST_UPDATED_TIME' | 'CREATED_TIME' | 'NAME';
@@ -65,6 +114,9 @@ export function customerRepository(db: Database, companyId: string) {
           and ${customerTags.customerId} = ${customers.id}
           and ${customerTags.tagId} = any(${param('tagIds')}::text[])) = ${param('tagCount')}`);
     }
+    filter.search?.forEach((word, i) => {
+      conditions.push(wordMatches(word, i));
+    });
     return conditions;
   };
 
@@ -73,7 +125,22 @@ export function customerRepository(db: Database, companyId: string) {
     companyId,
     ...filter,
     tagCount: filter.tagIds?.length,
+    ...Object.fromEntries((filter.search ?? []).map((word, i) => [`w${i}`, word.value])),
   });
+
+  /**
+   * Runs the read where a search's similarity threshold holds: a transaction that sets it
+   * locally (pooled connections keep no session setting), when a word needs it.
+   */
+  const searching = <T>(filter: CustomerListFilter, read: (on: Database) => Promise<T>) =>
+    filter.search?.some((word) => word.kind === 'text')
+      ? db.transaction(async (tx) => {
+          await tx.execute(
+            sql`select set_config('pg_trgm.word_similarity_threshold', ${String(WORD_SIMILARITY)}, true)`,
+          );
+          return read(tx);
+        })
+      : read(db);
 
   /** Which conditions the filter has: a prepared statement per combination. */
   const variantOf = (filter: CustomerListFilter) =>
@@ -87,7 +154,7 @@ export function customerRepository(db: Database, companyId: string) {
       filter.includeArchived || undefined,
     ]
       .map((part) => (part === undefined ? 0 : 1))
-      .join('');
+      .join('') + (filter.search ?? []).map((word) => word.kind[0]).join('');
 
   /** The order's sort key, and where a page after `afterId`'s row starts. */
   const keyset = (order: CustomerOrder) => {
@@ -129,36 +196,68 @@ export function customerRepository(db: Database, companyId: string) {
       after: KeysetPosition | null,
       limit: number,
     ): Promise<CustomerRow[]> {
-      return preparedSelect<CustomerRow>(
-        db,
-        `customers.page.${order.field}.${order.direction}.${variantOf(filter)}.${after ? 1 : 0}`,
-        () => {
-          const conditions = listConditions(filter);
-          const { keys, start } = keyset(order);
-          if (after) conditions.push(start);
-          const direction = sql.raw(order.direction === 'ASC' ? 'asc' : 'desc');
-          return sql`select ${columnsOf(customers)} from ${customers} where ${and(...conditions)}
+      return searching(filter, (on) =>
+        preparedSelect<CustomerRow>(
+          on,
+          `customers.page.${order.field}.${order.direction}.${variantOf(filter)}.${after ? 1 : 0}`,
+          () => {
+            const conditions = listConditions(filter);
+            const { keys, start } = keyset(order);
+            if (after) conditions.push(start);
+            const direction = sql.raw(order.direction === 'ASC' ? 'asc' : 'desc');
+            return sql`select ${columnsOf(customers)} from ${customers} where ${and(...conditions)}
             order by ${sql.join(
               keys.map((key) => sql`${key} ${direction}`),
               sql`, `,
             )} limit ${param('limit')}`;
-        },
-      )({
-        ...listValues(filter),
-        afterTime: after ? microsToIso(after.micros) : undefined,
-        afterId: after?.id,
-        limit,
-      });
+          },
+        )({
+          ...listValues(filter),
+          afterTime: after ? microsToIso(after.micros) : undefined,
+          afterId: after?.id,
+          limit,
+        }),
+      );
     },
 
-    async count(filter: CustomerListFilter): Promise<number> {
-      const [row] = await preparedSelect<{ n: number }>(
-        db,
-        `customers.count.${variantOf(filter)}`,
-        () =>
-          sql`select count(*)::int as n from ${customers} where ${and(...listConditions(filter))}`,
-      )(listValues(filter));
-      return row?.n ?? 0;
+    /**
+     * A search's page in rank order (best first, then by ID) after `after` (a rank and an ID):
+     * the candidates come from the search index, their ranks are computed and sorted.
+     */
+    ranked(
+      filter: CustomerListFilter & { search: SearchWord[] },
+      after: KeysetPosition | null,
+      limit: number,
+    ): Promise<(CustomerRow & { searchRank: number })[]> {
+      return searching(filter, (on) =>
+        preparedSelect<CustomerRow & { searchRank: number }>(
+          on,
+          `customers.ranked.${variantOf(filter)}.${after ? 1 : 0}`,
+          () => {
+            const conditions = listConditions(filter);
+            const rank = searchRank(filter.search);
+            if (after) {
+              conditions.push(
+                sql`(${rank} < ${param('afterRank')} or (${rank} = ${param('afterRank')} and ${customers.id} > ${param('afterId')}))`,
+              );
+            }
+            return sql`select ${columnsOf(customers)}, ${rank} as "searchRank" from ${customers}
+              where ${and(...conditions)} order by "searchRank" desc, ${customers.id} limit ${param('limit')}`;
+          },
+        )({ ...listValues(filter), afterRank: after?.micros, afterId: after?.id, limit }),
+      );
+    },
+
+    count(filter: CustomerListFilter): Promise<number> {
+      return searching(filter, async (on) => {
+        const [row] = await preparedSelect<{ n: number }>(
+          on,
+          `customers.count.${variantOf(filter)}`,
+          () =>
+            sql`select count(*)::int as n from ${customers} where ${and(...listConditions(filter))}`,
+        )(listValues(filter));
+        return row?.n ?? 0;
+      });
     },
 
     async insert(customer: NewCustomer): Promise<CustomerRow> {

@@ -229,6 +229,10 @@ const CustomerFilter = builder.inputType('CustomerFilter', {
       description:
         'Exact match on the E.164 form of the number (the input is normalised the same way).',
     }),
+    query: t.string({
+      description:
+        'Search box: matches first/last name, email and phone, tolerant of typos and accents; with no orderBy, best matches first.',
+    }),
     status: t.field({ type: CustomerStatus, description: 'Only customers with this status.' }),
     tagIds: t.idList({
       description: 'Customers carrying every one of these tags (at most 100).',

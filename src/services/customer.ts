@@ -10,6 +10,7 @@ import {
   type CustomerOrder,
   type CustomerOrderField,
   type CustomerPatch,
+  type SearchWord,
   SYNC_ORDER,
 } from '../repositories/customer.js';
 import type { Repositories } from '../repositories/index.js';
@@ -44,6 +45,31 @@ export interface ListCustomersArgs {
   orderBy?: { field: CustomerOrderField; direction?: 'ASC' | 'DESC' | null } | null;
 }
 
+/** The most words of a query that are searched for (the rest are ignored). */
+const MAX_SEARCH_WORDS = 8;
+
+/**
+ * A search box's words: split on spaces, lower-cased, LIKE's wildcards escaped (so that `%` and
+ * `_` are themselves). Digits (with the punctuation of a phone number) search the phone; words of
+ * 1-2 letters (accents aside) match the start of a word; longer ones tolerate typos; words with
+ * other characters (an e-mail, `50%`) are matched as they are.
+ */
+export function searchWords(query: string): SearchWord[] {
+  return query
+    .trim()
+    .split(/\s+/)
+    .filter((word) => word.length > 0)
+    .slice(0, MAX_SEARCH_WORDS)
+    .map((word): SearchWord => {
+      const digits = word.replace(/[+()\-.]/g, '');
+      if (/^\d{3,}$/.test(digits)) return { kind: 'digits', value: digits };
+      const value = word.toLowerCase().replace(/[\\%_]/g, '\\$&');
+      const letters = word.normalize('NFD').replace(/\p{M}/gu, '');
+      if (/[^\p{L}\p{N}]/u.test(letters)) return { kind: 'exact', value };
+      return { kind: letters.length <= 2 ? 'short' : 'text', value };
+    });
+}
+
 /** What a cursor of ListCustomers is bound to: the company, the order and the filter. */
 export function customerListScope(
   companyId: string,
@@ -62,6 +88,7 @@ export function customerListScope(
     filter.preferredBusinessId ?? '',
     filter.tagIds?.join(',') ?? '',
     filter.includeArchived ? 'archived' : '',
+    filter.search?.map((word) => `${word.kind}:${word.value}`).join(' ') ?? '',
   ].join('|');
 }
 
@@ -112,6 +139,7 @@ export function customerService(serviceContext: ServiceContext) {
       return {};
     }
     const {
+      query,
       lastUpdatedTime,
       mainPhoneNumber,
       status,
@@ -129,6 +157,9 @@ export function customerService(serviceContext: ServiceContext) {
     // Another company's tag IDs match nothing: its customers are not this company's.
     if (tagIds && tagIds.length > 0) filter.tagIds = [...new Set(tagIds)].sort();
     if (includeArchived) filter.includeArchived = true;
+    // A blank search box searches for nothing: the list as it is.
+    const words = query ? searchWords(query) : [];
+    if (words.length > 0) filter.search = words;
     return filter;
   }
 
@@ -138,11 +169,24 @@ export function customerService(serviceContext: ServiceContext) {
       requireOwnCompany(principal, args.companyId, 'companyId');
       const v = new Violations();
       const filter = listFilter(args, v);
+      const count = () => repos.customers.count(filter);
+      const { search } = filter;
+      if (search && !args.orderBy) {
+        // Best matches first: cursors hold the rank (bound to the query by the scope).
+        const scope = `${customerListScope(principal.companyId, filter)}|rank`;
+        const request = pageRequest(scope, args, v);
+        const rows = await repos.customers.ranked(
+          { ...filter, search },
+          request.after,
+          request.first + 1,
+        );
+        return toPage(scope, request, rows, (row) => row.searchRank, count);
+      }
       const order = listOrder(args.orderBy);
       const scope = customerListScope(principal.companyId, filter, order);
       const request = pageRequest(scope, args, v);
       const rows = await repos.customers.page(filter, order, request.after, request.first + 1);
-      return toPage(scope, request, rows, sortKeyOf(order), () => repos.customers.count(filter));
+      return toPage(scope, request, rows, sortKeyOf(order), count);
     },
 
     /** CreateCustomer: the customer with its address, tags and notes, in one transaction. */

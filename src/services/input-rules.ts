@@ -453,11 +453,13 @@ export const tagQueryInput = z
   .nullish();
 
 /**
- * ListCustomers' filter: an interval of lastUpdatedTime, the main phone number, the status, the
- * preferred business, tags the customers all carry, and whether archived customers count.
+ * ListCustomers' filter: a search box (query), an interval of lastUpdatedTime, the main phone
+ * number, the status, the preferred business, tags the customers all carry, and whether archived
+ * customers count.
  */
 export const customerFilterInput = z
   .object({
+    query: z.string().max(200, 'must be at most 200 characters').nullish(),
     status: z.enum(customerStatus.enumValues).nullish(),
     preferredBusinessId: z.string().max(255, 'must be at most 255 characters').nullish(),
     tagIds: z.array(z.string()).max(100, 'must list at most 100 tags').nullish(),

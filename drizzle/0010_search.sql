@@ -1,0 +1,3 @@
+ALTER TABLE "customers" ADD COLUMN "search_text" text GENERATED ALWAYS AS (customer_search_fold(first_name || ' ' || last_name || coalesce(' ' || email, ''))) STORED NOT NULL;--> statement-breakpoint
+ALTER TABLE "customers" ADD COLUMN "phone_digits" text GENERATED ALWAYS AS (regexp_replace(phone, '[^0-9]', '', 'g')) STORED NOT NULL;--> statement-breakpoint
+CREATE INDEX "customers_search_idx" ON "customers" USING gin ("company_id","search_text" gin_trgm_ops,"phone_digits" gin_trgm_ops);
