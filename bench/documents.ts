@@ -13,4 +13,10 @@ const SELECTION = /* GraphQL */ `
 export const LIST = `query List($companyId: ID!, $first: Int!, $after: String) {
   customers(companyId: $companyId, first: $first, after: $after) {
     edges { node { ...C } } pageInfo { hasNextPage endCursor } } } ${SELECTION}`;
+export const LIST_ORDERED = `query Sorted($companyId: ID!, $first: Int!, $after: String, $orderBy: CustomerOrder) {
+  customers(companyId: $companyId, first: $first, after: $after, orderBy: $orderBy) {
+    edges { node { ...C } } pageInfo { hasNextPage endCursor } } } ${SELECTION}`;
+export const SEARCH = `query Search($companyId: ID!, $first: Int!, $filter: CustomerFilter) {
+  customers(companyId: $companyId, first: $first, filter: $filter) {
+    edges { node { ...C } } pageInfo { hasNextPage endCursor } } } ${SELECTION}`;
 export const BY_ID = `query ById($id: ID!) { customer(id: $id) { ...C } } ${SELECTION}`;

@@ -2,7 +2,8 @@
 // postgres.js baseline with autocannon, interleaved in one batch, and prints a markdown table of
 // medians (min-max) with every figure also as a ratio to the baseline. `npm run seed` first.
 //
-//   npm run bench                         the full batch (list, byid, deep, create, append, subscribe)
+//   npm run bench                         the full batch (list, byid, deep, search, sorted, create,
+//                                         append, subscribe)
 //   npm run bench -- --runs 5 --duration 10 --scenarios list,byid
 //   npm run bench -- --soak 600           byid held for 10 minutes, per-minute req/s and RSS
 //   npm run bench -- --readme             also writes the table into README.md
@@ -26,7 +27,7 @@ import { SignJWT } from 'jose';
 import postgres from 'postgres';
 import { projectPath } from '../src/lib/paths.js';
 import { bundle, SERVER_BUNDLE } from '../src/scripts/build.js';
-import { BY_ID, LIST } from './documents.js';
+import { BY_ID, LIST, LIST_ORDERED, SEARCH } from './documents.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
@@ -35,7 +36,10 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '5' },
     connections: { type: 'string', default: '16' },
-    scenarios: { type: 'string', default: 'list,byid,deep,create,append,subscribe' },
+    scenarios: {
+      type: 'string',
+      default: 'list,byid,deep,search,sorted,create,append,subscribe',
+    },
     soak: { type: 'string' },
     // Both servers on the last CPU by default (see start()); `--cpu none` lets them float.
     cpu: { type: 'string', default: cpus().length >= 2 ? String(cpus().length - 1) : 'none' },
@@ -223,6 +227,8 @@ interface Scenario {
   raw?: BenchRequest[];
   /** Run with a subscriber of the company's events listening (SSE), timing what it receives. */
   subscribe?: boolean;
+  /** A read the raw baseline does not serve (it runs with the reads, before the writes). */
+  read?: boolean;
 }
 
 const gql = (query: string, variables: unknown): BenchRequest => ({
@@ -269,6 +275,23 @@ async function prepare(gateways: Server[], token: string): Promise<Scenario[]> {
   if (cursors.some((cursor) => cursor !== after)) {
     throw new Error(`the servers disagree on the cursor of row 40,000: ${cursors.join(', ')}`);
   }
+  // The same depth in NAME order, from the first server (a NAME cursor holds only an ID).
+  let byName: string | null = null;
+  for (let seen = 0; seen < 40_000; seen += 500) {
+    const response = await fetch(`${gateways[0]!.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query:
+          'query($c: ID!, $a: String) { customers(companyId: $c, first: 500, after: $a, orderBy: { field: NAME }) { pageInfo { endCursor } } }',
+        variables: { c: COMPANY, a: byName },
+      }),
+    });
+    const body = (await response.json()) as {
+      data?: { customers: { pageInfo: { endCursor: string } } };
+    };
+    byName = body.data?.customers.pageInfo.endCursor ?? null;
+  }
 
   const phone = (i: number) => `+1646${String(5_550_000 + (i % 1_000_000)).padStart(7, '0')}`;
   const appends = ids.map((id, i) =>
@@ -294,6 +317,28 @@ async function prepare(gateways: Server[], token: string): Promise<Scenario[]> {
       name: 'deep',
       gateway: [gql(LIST, { companyId: COMPANY, first: 50, after })],
       raw: [{ method: 'GET', path: `/list?company=${COMPANY}&first=50&after=${after}` }],
+    },
+    {
+      // A front desk's search box: three words, two of them misspelt, best matches first.
+      name: 'search',
+      gateway: [
+        gql(SEARCH, { companyId: COMPANY, first: 20, filter: { query: 'olivya smth customer1' } }),
+      ],
+      read: true,
+    },
+    {
+      // NAME ASC: the first page of 50, and a page 40,000 rows deep.
+      name: 'sorted',
+      gateway: [
+        gql(LIST_ORDERED, { companyId: COMPANY, first: 50, orderBy: { field: 'NAME' } }),
+        gql(LIST_ORDERED, {
+          companyId: COMPANY,
+          first: 50,
+          after: byName,
+          orderBy: { field: 'NAME' },
+        }),
+      ],
+      read: true,
     },
     {
       name: 'create',
@@ -675,7 +720,8 @@ async function batch(
     server === raw ? scenario.raw : scenario.gateway;
   // Every run of the reads first, then the writes: what writing leaves the database to do
   // (autovacuum, checkpoints) would otherwise fall on the next round's reads.
-  for (const phase of [scenarios.filter((s) => s.raw), scenarios.filter((s) => !s.raw)]) {
+  const reads = (s: Scenario) => s.raw !== undefined || s.read === true;
+  for (const phase of [scenarios.filter(reads), scenarios.filter((s) => !reads(s))]) {
     for (const scenario of phase) {
       for (const server of servers) {
         const requests = requestsOf(scenario, server);

@@ -81,6 +81,8 @@ describe.skipIf(!browserTests)('GraphiQL in Chromium', () => {
       'mutation UpdateCustomer($id: ID!)',
       'query ListCustomers($after: String)',
       'startTime: \\"2024-08-01T00:00:00Z\\", endTime: \\"2024-08-02T00:00:00Z\\"',
+      'query SearchCustomers',
+      'filter: { query: \\"jon doe\\" }',
       'mutation AppendCustomerNotes($id: ID!)',
       'mutation AppendCustomerTags($id: ID!)',
       'mutation GenerateCardOnFileLink($id: ID!)',

@@ -136,8 +136,11 @@ export const customers = pgTable(
       sql`(lower(${t.firstName}) collate "C")`,
       t.id,
     ),
-    // filter.mainPhoneNumber, in the sync order.
+    // filter.mainPhoneNumber, filter.preferredBusinessId and filter.status, in the sync order
+    // (the other orders walk their own index and check these on its rows).
     index('customers_phone_idx').on(t.companyId, t.phone, t.lastUpdatedTime, t.id),
+    index('customers_business_idx').on(t.companyId, t.preferredBusinessId, t.lastUpdatedTime, t.id),
+    index('customers_status_idx').on(t.companyId, t.status, t.lastUpdatedTime, t.id),
     foreignKey({
       columns: [t.companyId, t.referralSourceId],
       foreignColumns: [referralSources.companyId, referralSources.id],

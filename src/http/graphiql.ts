@@ -57,6 +57,13 @@ query ListCustomers($after: String) {
   }
 }
 
+# The front desk's search box: typos, accents and phone digits welcome; best matches first.
+query SearchCustomers {
+  customers(companyId: "cmp_001", first: 10, filter: { query: "jon doe" }) {
+    edges { node { id firstName lastName phone email } }
+  }
+}
+
 mutation AppendCustomerNotes($id: ID!) {
   appendCustomerNotes(input: {
     customerId: $id

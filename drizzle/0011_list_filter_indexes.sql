@@ -1,0 +1,2 @@
+CREATE INDEX "customers_business_idx" ON "customers" USING btree ("company_id","preferred_business_id","last_updated_time","id");--> statement-breakpoint
+CREATE INDEX "customers_status_idx" ON "customers" USING btree ("company_id","status","last_updated_time","id");
