@@ -27,7 +27,8 @@ export interface CustomerListFilter {
 
 /**
  * One word of a search: `text` (3 letters or digits or more) matches a word of the names or
- * e-mail that is similar (pg_trgm word similarity, typos tolerated) or contains it; `short`
+ * e-mail that is similar (pg_trgm word similarity, typos tolerated: a prefix is, most infixes
+ * are not); `short`
  * (1-2) starts a word; `exact` (with other characters: `jo@ex`, `50%`) is contained as it is;
  * `digits` is contained in the phone's digits. `value` is lower-cased, with LIKE's wildcards
  * and escape character escaped (matched as themselves); SQL folds its accents.
@@ -55,7 +56,9 @@ function wordMatches(word: SearchWord, i: number): SQL {
     return sql`(' ' || ${customers.searchText}) like '% ' || ${folded(i)} || '%'`;
   }
   if (word.kind === 'exact') return sql`${customers.searchText} like '%' || ${folded(i)} || '%'`;
-  return sql`(${folded(i)} <% ${customers.searchText} or ${customers.searchText} like '%' || ${folded(i)} || '%')`;
+  // Only the operator, no OR: the index then intersects every word's candidates (a BitmapAnd
+  // in one index scan), 10 times fewer rows to check and rank than one word's (docs/search.md).
+  return sql`${folded(i)} <% ${customers.searchText}`;
 }
 
 /**
