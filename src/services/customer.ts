@@ -76,19 +76,24 @@ export function customerListScope(
   filter: CustomerListFilter,
   order: CustomerOrder = SYNC_ORDER,
 ): string {
+  // The sync order with the first filters is spelt as it was before orders and the other filters
+  // existed: the cursors a client holds across a deploy stay valid. The later parts are named,
+  // and present only when given.
+  const later = [
+    filter.status && `status=${filter.status}`,
+    filter.preferredBusinessId && `business=${filter.preferredBusinessId}`,
+    filter.tagIds && `tags=${filter.tagIds.join(',')}`,
+    filter.includeArchived && 'archived',
+    filter.search && `query=${filter.search.map((word) => `${word.kind}:${word.value}`).join(' ')}`,
+  ].filter((part): part is string => typeof part === 'string');
   return [
     'customers',
     companyId,
-    // The sync order's scope is the one its cursors were made with before orders existed.
     order === SYNC_ORDER ? 'lastUpdatedTime,id' : `${order.field},${order.direction}`,
     filter.updatedFrom ?? '',
     filter.updatedBefore ?? '',
     filter.phone ?? '',
-    filter.status ?? '',
-    filter.preferredBusinessId ?? '',
-    filter.tagIds?.join(',') ?? '',
-    filter.includeArchived ? 'archived' : '',
-    filter.search?.map((word) => `${word.kind}:${word.value}`).join(' ') ?? '',
+    ...later,
   ].join('|');
 }
 

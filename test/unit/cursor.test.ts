@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH } from '../../src/lib/cursor.js';
 import { microsToIso, toDate, toIsoMillis, toMicros } from '../../src/lib/time.js';
+import { customerListScope } from '../../src/services/customer.js';
 
 describe('keyset cursors', () => {
   const position = { micros: 1_722_470_400_123_456, id: 'cus_AbCdEfGhIjKlMnOp' };
@@ -54,5 +55,31 @@ describe('timestamps', () => {
     expect(microsToIso(1_722_470_400_123_456)).toBe('2024-08-01T00:00:00.123456Z');
     expect(toMicros(microsToIso(1_722_470_400_000_001))).toBe(1_722_470_400_000_001);
     expect(toDate('2024-08-01 00:00:00.123999+00').toISOString()).toBe('2024-08-01T00:00:00.123Z');
+  });
+});
+
+describe('ListCustomers cursor scopes', () => {
+  it('keep the sync order’s spelling from before orders and the later filters, across a deploy', () => {
+    // What the build before orders bound its cursors to (f0323b5's customerListScope).
+    const before = (filter: { updatedFrom?: string; phone?: string }) =>
+      [
+        'customers',
+        'cmp_1',
+        'lastUpdatedTime,id',
+        filter.updatedFrom ?? '',
+        '',
+        filter.phone ?? '',
+      ].join('|');
+    expect(customerListScope('cmp_1', {})).toBe(before({}));
+    const filter = { updatedFrom: '2024-08-01T00:00:00.000Z', phone: '+12125551234' };
+    expect(customerListScope('cmp_1', filter)).toBe(before(filter));
+    // Another order or a later filter is another list.
+    expect(customerListScope('cmp_1', {}, { field: 'NAME', direction: 'ASC' })).not.toBe(
+      before({}),
+    );
+    expect(customerListScope('cmp_1', { status: 'ACTIVE' })).not.toBe(before({}));
+    expect(customerListScope('cmp_1', { tagIds: ['ctg_a'] })).not.toBe(
+      customerListScope('cmp_1', { tagIds: ['ctg_b'] }),
+    );
   });
 });
