@@ -2,25 +2,39 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { companies } from '../db/schema.js';
 
+/**
+ * The event position a transaction's company lock took, until its first events use it: shared
+ * by one transaction's company and event repositories (repositories/index.ts).
+ */
+export interface EventPositions {
+  reserved: number | null;
+}
+
 // Every write transaction of a company starts here. Locking the company's row serialises the
 // company's writes, and the write time is read after the lock is held, so lastUpdatedTime
 // follows commit order: a client syncing by lastUpdatedTime never misses a row committed late.
 // The same row counts customers for the quota, checked and bumped in one conditional statement.
-export function companyRepository(db: Database, companyId: string) {
-  const writeTime = { now: sql<string>`clock_timestamp()` };
+//
+// The same statement also takes the position of the transaction's first change event (the
+// company's event_seq moves by one), so that a write appending one event does not update the
+// row a second time (repositories/event.ts append). A write that appends none leaves a gap in
+// the positions, which readers never count on.
+export function companyRepository(db: Database, companyId: string, positions: EventPositions) {
+  const writeTime = { now: sql<string>`clock_timestamp()`, seq: companies.eventSeq };
 
   return {
     /** Takes the company's write lock; returns this transaction's write time. */
     async lockForWrite(): Promise<string> {
       const [row] = await db
         .insert(companies)
-        .values({ companyId, customerCount: 0 })
+        .values({ companyId, customerCount: 0, eventSeq: 1 })
         .onConflictDoUpdate({
           target: companies.companyId,
-          set: { customerCount: sql`${companies.customerCount}` },
+          set: { eventSeq: sql`${companies.eventSeq} + 1` },
         })
         .returning(writeTime);
       if (!row) throw new Error('company lock returned no row');
+      positions.reserved = Number(row.seq);
       return row.now;
     },
 
@@ -32,14 +46,19 @@ export function companyRepository(db: Database, companyId: string) {
       if (n > quota) return null;
       const [row] = await db
         .insert(companies)
-        .values({ companyId, customerCount: n })
+        .values({ companyId, customerCount: n, eventSeq: 1 })
         .onConflictDoUpdate({
           target: companies.companyId,
-          set: { customerCount: sql`${companies.customerCount} + ${n}` },
+          set: {
+            customerCount: sql`${companies.customerCount} + ${n}`,
+            eventSeq: sql`${companies.eventSeq} + 1`,
+          },
           setWhere: sql`${companies.customerCount} + ${n} <= ${quota}`,
         })
         .returning(writeTime);
-      return row?.now ?? null;
+      if (!row) return null;
+      positions.reserved = Number(row.seq);
+      return row.now;
     },
   };
 }

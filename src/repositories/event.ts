@@ -8,6 +8,7 @@ import {
   webhookDeliveries,
   webhookEndpoints,
 } from '../db/schema.js';
+import type { EventPositions } from './company.js';
 import { perCustomerRows } from './per-customer.js';
 import { anyOf, rowsOf } from './sql.js';
 
@@ -31,7 +32,11 @@ export interface StreamFilter {
 }
 
 // The change stream of one company (the transactional outbox, db/schema.ts customerEvents).
-export function eventRepository(db: Database, companyId: string) {
+export function eventRepository(
+  db: Database,
+  companyId: string,
+  positions: EventPositions = { reserved: null },
+) {
   const history = perCustomerRows(db, companyId, {
     table: customerEvents,
     companyId: customerEvents.companyId,
@@ -51,11 +56,20 @@ export function eventRepository(db: Database, companyId: string) {
     async append(events: readonly NewEvent[], origin: EventOrigin): Promise<void> {
       if (events.length === 0) return;
       const n = events.length;
+      // The first position was taken with the company's lock (repositories/company.ts), when
+      // it was; the others move the company's position now (under the same lock).
+      const reserved = positions.reserved;
+      positions.reserved = null;
+      const more = reserved === null ? n : n - 1;
       await db.execute(sql`
         with moved as (
-          insert into ${companies} (company_id, customer_count, event_seq) values (${companyId}, 0, ${n})
+          ${
+            more === 0
+              ? sql`select ${reserved! - 1}::bigint as base`
+              : sql`insert into ${companies} (company_id, customer_count, event_seq) values (${companyId}, 0, ${more})
           on conflict (company_id) do update set event_seq = ${companies}.event_seq + excluded.event_seq
-          returning event_seq - ${n} as base
+          returning ${reserved === null ? sql`event_seq - ${n}` : sql`${reserved - 1}::bigint`} as base`
+          }
         ),
         -- Delivered at commit, and not at all on rollback: the wake-up of subscriptions.
         notified as (select pg_notify(${EVENTS_CHANNEL}, ${companyId})),

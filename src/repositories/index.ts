@@ -3,7 +3,7 @@ import type { Database } from '../db/client.js';
 import { lazyObjects } from '../lib/lazy.js';
 import { type AddressRepository, addressRepository } from './address.js';
 import { type CofLinkRepository, cofLinkRepository } from './cof-link.js';
-import { type CompanyRepository, companyRepository } from './company.js';
+import { type CompanyRepository, companyRepository, type EventPositions } from './company.js';
 import { type ComplianceRepository, complianceRepository } from './compliance.js';
 import { type CustomerRepository, customerRepository } from './customer.js';
 import { type EventRepository, eventRepository } from './event.js';
@@ -54,11 +54,13 @@ interface Binding {
   db: Database;
   companyId: string;
   guard?: TransactionGuard | undefined;
+  /** The event position the company lock took (one per set of repositories: per transaction). */
+  positions: EventPositions;
 }
 
 const tenantRepositories = lazyObjects<Binding, Repositories>({
   companyId: ({ companyId }) => companyId,
-  company: ({ db, companyId }) => companyRepository(db, companyId),
+  company: ({ db, companyId, positions }) => companyRepository(db, companyId, positions),
   customers: ({ db, companyId }) => customerRepository(db, companyId),
   addresses: ({ db, companyId }) => addressRepository(db, companyId),
   notes: ({ db, companyId }) => noteRepository(db, companyId),
@@ -66,7 +68,7 @@ const tenantRepositories = lazyObjects<Binding, Repositories>({
   referralSources: ({ db, companyId }) => referralSourceRepository(db, companyId),
   compliance: ({ db, companyId }) => complianceRepository(db, companyId),
   cofLinks: ({ db, companyId }) => cofLinkRepository(db, companyId),
-  events: ({ db, companyId }) => eventRepository(db, companyId),
+  events: ({ db, companyId, positions }) => eventRepository(db, companyId, positions),
   webhooks: ({ db, companyId }) => webhookRepository(db, companyId),
   transaction:
     ({ db, companyId, guard }) =>
@@ -88,5 +90,5 @@ export function createRepositories(
   companyId: string,
   guard?: TransactionGuard,
 ): Repositories {
-  return tenantRepositories({ db, companyId, guard });
+  return tenantRepositories({ db, companyId, guard, positions: { reserved: null } });
 }
