@@ -250,48 +250,31 @@ async function prepare(gateways: Server[], token: string): Promise<Scenario[]> {
 
   // The cursor of row 40,000, reached the way a client would: page after page. Every server
   // pages there, so that each has the same history when the runs start, and all must agree.
-  const cursors = await Promise.all(
-    gateways.map(async (gateway) => {
-      let cursor: string | null = null;
-      for (let seen = 0; seen < 40_000; seen += 500) {
-        const response = await fetch(`${gateway.url}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({
-            query:
-              'query($c: ID!, $a: String) { customers(companyId: $c, first: 500, after: $a) { pageInfo { endCursor } } }',
-            variables: { c: COMPANY, a: cursor },
-          }),
-        });
-        const body = (await response.json()) as {
-          data: { customers: { pageInfo: { endCursor: string } } };
-        };
-        cursor = body.data.customers.pageInfo.endCursor;
-      }
-      return cursor;
-    }),
-  );
+  const cursorAt40k = async (gateway: Server, orderBy: string) => {
+    let cursor: string | null = null;
+    for (let seen = 0; seen < 40_000; seen += 500) {
+      const response = await fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({
+          query: `query($c: ID!, $a: String) { customers(companyId: $c, first: 500, after: $a${orderBy}) { pageInfo { endCursor } } }`,
+          variables: { c: COMPANY, a: cursor },
+        }),
+      });
+      const body = (await response.json()) as {
+        data?: { customers: { pageInfo: { endCursor: string } } };
+      };
+      cursor = body.data?.customers.pageInfo.endCursor ?? null;
+    }
+    return cursor;
+  };
+  const cursors = await Promise.all(gateways.map((gateway) => cursorAt40k(gateway, '')));
   const after = cursors[0] ?? null;
   if (cursors.some((cursor) => cursor !== after)) {
     throw new Error(`the servers disagree on the cursor of row 40,000: ${cursors.join(', ')}`);
   }
   // The same depth in NAME order, from the first server (a NAME cursor holds only an ID).
-  let byName: string | null = null;
-  for (let seen = 0; seen < 40_000; seen += 500) {
-    const response = await fetch(`${gateways[0]!.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({
-        query:
-          'query($c: ID!, $a: String) { customers(companyId: $c, first: 500, after: $a, orderBy: { field: NAME }) { pageInfo { endCursor } } }',
-        variables: { c: COMPANY, a: byName },
-      }),
-    });
-    const body = (await response.json()) as {
-      data?: { customers: { pageInfo: { endCursor: string } } };
-    };
-    byName = body.data?.customers.pageInfo.endCursor ?? null;
-  }
+  const byName = await cursorAt40k(gateways[0]!, ', orderBy: { field: NAME }');
 
   const phone = (i: number) => `+1646${String(5_550_000 + (i % 1_000_000)).padStart(7, '0')}`;
   const appends = ids.map((id, i) =>

@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, not, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, not, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { customers, customerTags, type TagRow, tags } from '../db/schema.js';
 import { newId } from '../lib/ids.js';
@@ -10,6 +10,17 @@ export type CustomerTagRow = TagRow & { customerId: string };
 // statement that a unique constraint makes safe under concurrency (ON CONFLICT), never a
 // read followed by a write.
 export function tagRepository(db: Database, companyId: string) {
+  /** Takes off the customer the tags `which` names; gives their IDs. */
+  async function unlinkWhere(customerId: string, which: SQL): Promise<string[]> {
+    const rows = await db
+      .delete(customerTags)
+      .where(
+        and(eq(customerTags.companyId, companyId), eq(customerTags.customerId, customerId), which),
+      )
+      .returning({ tagId: customerTags.tagId });
+    return rows.map((row) => row.tagId);
+  }
+
   return {
     findByIds(ids: readonly string[]): Promise<TagRow[]> {
       return db
@@ -180,34 +191,15 @@ export function tagRepository(db: Database, companyId: string) {
     },
 
     /** Takes these tags off the customer; gives the IDs it carried (those removed). */
-    async unlink(customerId: string, tagIds: readonly string[]): Promise<string[]> {
-      if (tagIds.length === 0) return [];
-      const rows = await db
-        .delete(customerTags)
-        .where(
-          and(
-            eq(customerTags.companyId, companyId),
-            eq(customerTags.customerId, customerId),
-            anyOf(customerTags.tagId, tagIds),
-          ),
-        )
-        .returning({ tagId: customerTags.tagId });
-      return rows.map((row) => row.tagId);
+    unlink(customerId: string, tagIds: readonly string[]): Promise<string[]> {
+      return tagIds.length === 0
+        ? Promise.resolve([])
+        : unlinkWhere(customerId, anyOf(customerTags.tagId, tagIds));
     },
 
     /** Removes every tag of the customer that is not in `keep`; gives the IDs removed. */
-    async unlinkAllBut(customerId: string, keep: readonly string[]): Promise<string[]> {
-      const rows = await db
-        .delete(customerTags)
-        .where(
-          and(
-            eq(customerTags.companyId, companyId),
-            eq(customerTags.customerId, customerId),
-            not(anyOf(customerTags.tagId, keep)),
-          ),
-        )
-        .returning({ tagId: customerTags.tagId });
-      return rows.map((row) => row.tagId);
+    unlinkAllBut(customerId: string, keep: readonly string[]): Promise<string[]> {
+      return unlinkWhere(customerId, not(anyOf(customerTags.tagId, keep)));
     },
   };
 }

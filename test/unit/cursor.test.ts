@@ -61,7 +61,7 @@ describe('timestamps', () => {
 describe('ListCustomers cursor scopes', () => {
   it('keep the sync order’s spelling from before orders and the later filters, across a deploy', () => {
     // What the build before orders bound its cursors to (f0323b5's customerListScope).
-    const before = (filter: { updatedFrom?: string; phone?: string }) =>
+    const earlier = (filter: { updatedFrom?: string; phone?: string }) =>
       [
         'customers',
         'cmp_1',
@@ -70,14 +70,14 @@ describe('ListCustomers cursor scopes', () => {
         '',
         filter.phone ?? '',
       ].join('|');
-    expect(customerListScope('cmp_1', {})).toBe(before({}));
+    expect(customerListScope('cmp_1', {})).toBe(earlier({}));
     const filter = { updatedFrom: '2024-08-01T00:00:00.000Z', phone: '+12125551234' };
-    expect(customerListScope('cmp_1', filter)).toBe(before(filter));
+    expect(customerListScope('cmp_1', filter)).toBe(earlier(filter));
     // Another order or a later filter is another list.
     expect(customerListScope('cmp_1', {}, { field: 'NAME', direction: 'ASC' })).not.toBe(
-      before({}),
+      earlier({}),
     );
-    expect(customerListScope('cmp_1', { status: 'ACTIVE' })).not.toBe(before({}));
+    expect(customerListScope('cmp_1', { status: 'ACTIVE' })).not.toBe(earlier({}));
     expect(customerListScope('cmp_1', { tagIds: ['ctg_a'] })).not.toBe(
       customerListScope('cmp_1', { tagIds: ['ctg_b'] }),
     );
