@@ -9,6 +9,10 @@ export type CustomerTagRow = TagRow & { customerId: string };
 // The company's tag catalog and the links between customers and tags. Every write is one
 // statement that a unique constraint makes safe under concurrency (ON CONFLICT), never a
 // read followed by a write.
+/** The catalog's names containing `contains` (lower-cased, literally), when given. */
+const containing = (contains: string | null) =>
+  contains === null ? sql`` : sql`and strpos(${tags.nameKey}, ${param('contains')}) > 0`;
+
 export function tagRepository(db: Database, companyId: string) {
   /** Takes off the customer the tags `which` names; gives their IDs. */
   async function unlinkWhere(customerId: string, which: SQL): Promise<string[]> {
@@ -114,7 +118,7 @@ export function tagRepository(db: Database, companyId: string) {
         `tags.page.${contains === null ? 0 : 1}${afterId === null ? 0 : 1}`,
         () => sql`select ${columnsOf(tags)} from ${tags}
           where ${tags.companyId} = ${param('companyId')}
-            ${contains === null ? sql`` : sql`and strpos(${tags.nameKey}, ${param('contains')}) > 0`}
+            ${containing(contains)}
             ${
               afterId === null
                 ? sql``
@@ -133,7 +137,7 @@ export function tagRepository(db: Database, companyId: string) {
         `tags.count.${contains === null ? 0 : 1}`,
         () => sql`select count(*)::int as n from ${tags}
           where ${tags.companyId} = ${param('companyId')}
-            ${contains === null ? sql`` : sql`and strpos(${tags.nameKey}, ${param('contains')}) > 0`}`,
+            ${containing(contains)}`,
       )({ companyId, contains });
       return row?.n ?? 0;
     },
