@@ -11,9 +11,9 @@
 //   npm run bench -- --against ../base    also runs another checkout's build (npm ci done there), in
 //                                         the same batch: before/after figures as ratios of one run
 //                                         (several: --against ../a,../b)
-//   npm run bench -- --observability-off  runs this build five ways: every request traced, 1 in 20
-//                                         traced, metrics and logs, logs only, all off: what each
-//                                         costs
+//   npm run bench -- --observability-off  runs this build six ways: every request traced, 1 in 20
+//                                         traced, tracing on with none sampled, metrics and logs,
+//                                         logs only, all off: what each costs
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -561,7 +561,8 @@ async function startGateways(): Promise<Server[]> {
     );
   } else {
     // What each part costs: every request traced; 1 in 20 traced (the sampling production runs
-    // with); metrics and request logs without traces; request logs; nothing.
+    // with); tracing on with none sampled (what tracing costs a request it drops); metrics and
+    // request logs without traces; request logs; nothing.
     const sink = await traceSink();
     const variants: [string, Record<string, string>][] = [
       ['all on, every request traced', { OTEL_EXPORTER_OTLP_ENDPOINT: sink }],
@@ -572,6 +573,10 @@ async function startGateways(): Promise<Server[]> {
           OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
           OTEL_TRACES_SAMPLER_ARG: '0.05',
         },
+      ],
+      [
+        'tracing, none sampled',
+        { OTEL_EXPORTER_OTLP_ENDPOINT: sink, OTEL_TRACES_SAMPLER: 'always_off' },
       ],
       ['metrics and logs, no traces', {}],
       // Request logs alone: the baseline of what metrics and traces cost (logs are always on).

@@ -1,13 +1,18 @@
 // Per request: principal -> repositories bound to its company -> services and loaders, so that no
 // statement and no cache crosses companies or requests.
 import type { Principal } from './auth/principal.js';
-import type { Database } from './db/client.js';
+import type { Database, StatementObserver } from './db/client.js';
 import { DeadlineExceeded } from './errors.js';
-import { createLoaders, type Loaders } from './graphql/loaders.js';
+import { type BatchTracing, createLoaders, type Loaders } from './graphql/loaders.js';
 import type { RequestCost } from './graphql/query-cost.js';
 import type { Admission } from './lib/admission.js';
 import { lazyObjects } from './lib/lazy.js';
-import { createRepositories, type TransactionGuard } from './repositories/index.js';
+import type { RequestTrace } from './lib/tracing.js';
+import {
+  createRepositories,
+  type Repositories,
+  type TransactionGuard,
+} from './repositories/index.js';
 import { type CofLinkService, cofLinkService } from './services/card-on-file.js';
 import { type ComplianceService, complianceService } from './services/compliance.js';
 import { type CustomerService, customerService } from './services/customer.js';
@@ -20,6 +25,8 @@ import { type WebhookService, webhookService } from './services/webhooks.js';
 
 export interface ContextDeps {
   db: Database;
+  /** The same database, its statements also told to an observer (a traced request's spans). */
+  observedDb?: ((observe: StatementObserver) => Database) | undefined;
   customerQuota: number;
   clock: () => Date;
   publicBaseUrl: string;
@@ -65,6 +72,8 @@ export interface Context {
   deadlineAt: number;
   /** The document's cost and the bucket after its charge, once counted (graphql/query-cost.ts). */
   cost?: RequestCost;
+  /** The request's spans, when tracing is on and the request sampled (graphql/tracing.ts). */
+  trace?: RequestTrace | undefined;
 }
 
 const NO_PRIVATE_WEBHOOKS = { allowPrivate: false };
@@ -89,17 +98,38 @@ function transactionGuard(deps: ContextDeps, deadlineAt: number): TransactionGua
   };
 }
 
+/**
+ * A traced request's repositories: those of its services, whose statements are spans of the
+ * field that runs them, and one set per DataLoader batch, whose statements are the batch's.
+ * Made only for a sampled request; the others read through `deps.db` with no span.
+ */
+function tracedRepositories(
+  trace: RequestTrace,
+  observedDb: (observe: StatementObserver) => Database,
+  repositoriesOn: (db: Database) => Repositories,
+): { repos: Repositories; batches: BatchTracing } {
+  return {
+    repos: repositoriesOn(observedDb(trace.statements(() => trace.current()))),
+    batches: (name, size, work) =>
+      trace.batch(name, size, (span) =>
+        work(repositoriesOn(observedDb(trace.statements(() => span)))),
+      ),
+  };
+}
+
 export function createContext(
   deps: ContextDeps,
   principal: Principal,
   origin: RequestOrigin,
+  trace?: RequestTrace,
 ): Context {
   const deadlineAt = Date.now() + deps.requestTimeoutMs;
-  const repos = createRepositories(
-    deps.db,
-    principal.companyId,
-    transactionGuard(deps, deadlineAt),
-  );
+  const guard = transactionGuard(deps, deadlineAt);
+  const repositoriesOn = (db: Database) => createRepositories(db, principal.companyId, guard);
+  const { repos, batches } =
+    trace && deps.observedDb
+      ? tracedRepositories(trace, deps.observedDb, repositoriesOn)
+      : { repos: repositoriesOn(deps.db), batches: undefined };
   const services = requestServices({
     principal,
     repos,
@@ -110,5 +140,12 @@ export function createContext(
     eventFeed: deps.eventFeed,
     webhooks: deps.webhooks ?? NO_PRIVATE_WEBHOOKS,
   });
-  return { principal, origin, services, loaders: createLoaders(repos), deadlineAt };
+  return {
+    principal,
+    origin,
+    services,
+    loaders: createLoaders({ repos, batches }),
+    deadlineAt,
+    trace,
+  };
 }

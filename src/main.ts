@@ -9,7 +9,7 @@ import { AggregatorRegistry } from 'prom-client';
 import { createAuthenticator } from './auth/authenticator.js';
 import { ensureDevKey } from './auth/dev-key.js';
 import { type Config, ConfigError, databaseIdentity, loadConfig } from './config.js';
-import { observingAll, openStore } from './db/client.js';
+import { openStore } from './db/client.js';
 import { DataFolderInUse } from './db/folder-lock.js';
 import { migrate } from './db/migrate.js';
 import { createApp } from './http/app.js';
@@ -57,12 +57,15 @@ const tracingOf = (config: Config) => {
   return tracing;
 };
 
-/** The store, counting, timing and tracing its statements when metrics or traces are on. */
+/**
+ * The store, counting and timing its statements when metrics are on (a traced request's
+ * statements are observed on handles of its own too, context.ts).
+ */
 const openStoreOf = (config: Config) => {
   const metrics = config.metricsPort === null ? null : processMetrics();
   return openStore(config.database, {
     ...(metrics ? { onQuery: metrics.countStatement } : {}),
-    onStatement: observingAll([metrics?.observeStatement, tracingOf(config)?.observeStatement]),
+    onStatement: metrics?.observeStatement,
   });
 };
 

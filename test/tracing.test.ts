@@ -23,7 +23,7 @@ let app: App;
 beforeAll(async () => {
   exporter = new InMemorySpanExporter();
   tracing = startTracing({ serviceName: 'customer-graph-test', exporter });
-  store = await openTestStore({ onStatement: tracing.observeStatement });
+  store = await openTestStore();
   app = await env.makeApp({ store, tracer: tracing.tracer });
 });
 
@@ -71,8 +71,11 @@ describe('tracing', () => {
       'graphql.operation.type': 'query',
     });
 
-    // The root field's resolver under the execution; the loader batches (the I/O of the
+    // The rate limit's charge (its statement may serve other requests too: no child), then the
+    // root field's resolver, under the execution; the loader batches (the I/O of the
     // customer, its notes and its tags) as spans of their own, one per batch.
+    const [charge] = byName(spans, 'rate limit charge');
+    expect(charge && parentOf(charge)).toBe(execute.spanContext().spanId);
     const [root] = byName(spans, 'Query.customer');
     expect(root && parentOf(root)).toBe(execute.spanContext().spanId);
     const [ofCustomer] = byName(spans, 'load customer');
@@ -104,6 +107,42 @@ describe('tracing', () => {
     expect(line?.traceId).toBe(TRACE_ID);
   });
 
+  it("makes a mutation's statements children of its field, in one trace per request", async () => {
+    const company = await newCompany(env);
+    const created = await createCustomer({
+      ...company,
+      gql: (q, v, o = {}) => company.gql(q, v, { ...o, app }),
+    });
+    exporter.reset();
+    // Two requests at once: each span stays in its own request's trace.
+    const append = (note: string) =>
+      company.gql(
+        `mutation Append($input: AppendCustomerNotesInput!) {
+          appendCustomerNotes(input: $input) { customer { id } }
+        }`,
+        { input: { customerId: created.id, notes: [{ note }] } },
+        { app },
+      );
+    const responses = await Promise.all([append('First.'), append('Second.')]);
+    for (const response of responses) expect(response.errors).toBeUndefined();
+
+    const spans = exporter.getFinishedSpans();
+    const servers = spans.filter((s) => s.kind === SpanKind.SERVER);
+    expect(servers).toHaveLength(2);
+    for (const server of servers) {
+      const traceId = server.spanContext().traceId;
+      const own = spans.filter((s) => s.spanContext().traceId === traceId);
+      const [field] = byName(own, 'Mutation.appendCustomerNotes');
+      expect(field).toBeDefined();
+      const inserts = own.filter(
+        (s) => s.kind === SpanKind.CLIENT && s.attributes['db.operation.name'] === 'INSERT',
+      );
+      expect(inserts.length).toBeGreaterThanOrEqual(1);
+      for (const insert of inserts) expect(parentOf(insert)).toBe(field!.spanContext().spanId);
+    }
+    expect(new Set(spans.map((s) => s.spanContext().traceId)).size).toBe(2);
+  });
+
   it('starts a trace of its own without a traceparent; probes are not traced', async () => {
     const company = await newCompany(env);
     exporter.reset();
@@ -131,5 +170,10 @@ describe('tracing', () => {
     );
     expect(response.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(exporter.getFinishedSpans()).toHaveLength(0);
+    // Its log line still names the caller's trace.
+    const line = env.logs
+      .map((l) => JSON.parse(l) as { message: string; company?: string; traceId?: string })
+      .find((l) => l.message === 'request' && l.company === company.id);
+    expect(line?.traceId).toBe(TRACE_ID);
   });
 });

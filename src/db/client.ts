@@ -39,6 +39,11 @@ export const connectionStats = (client: postgres.Sql): ConnectionStats =>
 
 export interface Store {
   db: Database;
+  /**
+   * The same database, whose statements are also told to `observe`: a Drizzle handle of its own
+   * on the same pool (a traced request's, made per span that issues statements).
+   */
+  observed(observe: StatementObserver): Database;
   driver: Driver;
   /** Whether the database is reachable, as requests and pings have found it. */
   health: Health;
@@ -208,15 +213,15 @@ export async function openStore(
         idle_in_transaction_session_timeout: timeouts.statement,
       },
     });
-    const db: Database = drizzlePostgres({
-      client: preparing(client, options.onStatement),
-      logger,
-    });
+    const on = (observe: StatementObserver | undefined): Database =>
+      drizzlePostgres({ client: preparing(client, observe), logger });
+    const db = on(options.onStatement);
     const health = watchHealth(async () => {
       await client`select 1`;
     });
     return {
       db,
+      observed: (observe) => on(observingAll([options.onStatement, observe])),
       driver: { kind: 'postgres', client },
       health,
       close: () => {
@@ -243,15 +248,16 @@ export async function openStore(
     throw error;
   }
   await client.exec(`set time zone 'UTC'`);
-  const db: Database = drizzlePglite({
-    client: options.onStatement ? observedPglite(client, options.onStatement) : client,
-    logger,
-  });
+  const pglite = client;
+  const on = (observe: StatementObserver | undefined): Database =>
+    drizzlePglite({ client: observe ? observedPglite(pglite, observe) : pglite, logger });
+  const db = on(options.onStatement);
   const health = watchHealth(async () => {
     await db.execute(sql`select 1`);
   });
   return {
     db,
+    observed: (observe) => on(observingAll([options.onStatement, observe])),
     driver: { kind: 'pglite', client },
     health,
     close: async () => {

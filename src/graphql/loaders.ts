@@ -22,35 +22,58 @@ import type { KeysetPosition } from '../lib/cursor.js';
 import { type IdKind, isIdOf } from '../lib/ids.js';
 import { lazyObjects } from '../lib/lazy.js';
 import { type Page, type PageArgs, pageRequest, toPage } from '../lib/page.js';
-import { tracedBatch } from '../lib/tracing.js';
 import type { Repositories } from '../repositories/index.js';
 
 /** The most keys one statement is asked for (`= any($1)` with at most this many IDs). */
 const MAX_BATCH = 500;
 
-type Batch<V> = (keys: readonly string[]) => Promise<readonly (V | Error)[]>;
+/**
+ * Runs a batch in a span of its own (`load customer`, with its size), with repositories whose
+ * statements are its children: a traced request's (context.ts).
+ */
+export type BatchTracing = <T>(
+  name: string,
+  size: number,
+  work: (repos: Repositories) => Promise<T>,
+) => Promise<T>;
 
-/** A loader whose batches are spans (`load customers`) when tracing is on. */
-const loader = <V>(name: string, batch: Batch<V>) =>
-  new DataLoader<string, V>((keys) => tracedBatch(name, keys.length, () => batch(keys)), {
-    maxBatchSize: MAX_BATCH,
-  });
+/** What a request's loaders read from: its repositories, and its batches' spans when traced. */
+export interface LoaderSource {
+  repos: Repositories;
+  batches?: BatchTracing | undefined;
+}
+
+type Batch<V> = (keys: readonly string[], repos: Repositories) => Promise<readonly (V | Error)[]>;
+
+/** A loader whose batches are spans (`load customers`) when the request is traced. */
+const loader = <V>(source: LoaderSource, name: string, batch: Batch<V>) => {
+  const { repos, batches } = source;
+  return new DataLoader<string, V>(
+    batches
+      ? (keys) => batches(name, keys.length, (traced) => batch(keys, traced))
+      : (keys) => batch(keys, repos),
+    { maxBatchSize: MAX_BATCH },
+  );
+};
+
+type Find<V> = (repos: Repositories, keys: readonly string[]) => Promise<V[]>;
 
 /** Rows by ID, in key order; null where absent, in another company, or not an ID of `kind`. */
-const byId = <V extends { id: string }>(
-  kind: IdKind,
-  find: (ids: readonly string[]) => Promise<V[]>,
-) =>
-  loader<V | null>(kind, async (ids) => {
+const byId = <V extends { id: string }>(source: LoaderSource, kind: IdKind, find: Find<V>) =>
+  loader<V | null>(source, kind, async (ids, repos) => {
     const wanted = ids.filter((id) => isIdOf(kind, id));
-    return orderByKeys(ids, wanted.length > 0 ? await find(wanted) : [], (row) => row.id);
+    return orderByKeys(ids, wanted.length > 0 ? await find(repos, wanted) : [], (row) => row.id);
   });
 
 /** The rows of each customer, in key order (rows keep the repository's order). */
 const ofCustomers = <V extends { customerId: string }>(
+  source: LoaderSource,
   name: string,
-  find: (customerIds: readonly string[]) => Promise<V[]>,
-) => loader<V[]>(name, async (ids) => groupByKeys(ids, await find(ids), (row) => row.customerId));
+  find: Find<V>,
+) =>
+  loader<V[]>(source, name, async (ids, repos) =>
+    groupByKeys(ids, await find(repos, ids), (row) => row.customerId),
+  );
 
 /** A list of rows per customer, newest first, as a repository serves it for many customers. */
 interface PerCustomerList<T> {
@@ -82,33 +105,37 @@ export type PageLoaders = <K extends keyof PagedLists>(
  * and customer. A customer whose arguments are invalid (an `after` made for another customer)
  * gets its error alone. totalCount is batched too.
  */
-function pageLoaders(repos: Repositories): PageLoaders {
-  const lists: { [K in keyof PagedLists]: PerCustomerList<PagedLists[K]> } = {
-    notes: {
-      rows: repos.notes.pageByCustomerIds,
-      counts: repos.notes.countByCustomerIds,
-      sortTime: (note) => note.createdTime,
-    },
-    complianceHistory: {
-      rows: repos.compliance.pageByCustomerIds,
-      counts: repos.compliance.countByCustomerIds,
-      sortTime: (change) => change.changedTime,
-    },
-    history: {
-      rows: repos.events.historyByCustomerIds,
-      counts: repos.events.countByCustomerIds,
-      sortTime: (event) => event.occurredTime,
-    },
-  };
+/** The paged lists, as `repos` serve them. */
+const pagedLists = (
+  repos: Repositories,
+): { [K in keyof PagedLists]: PerCustomerList<PagedLists[K]> } => ({
+  notes: {
+    rows: repos.notes.pageByCustomerIds,
+    counts: repos.notes.countByCustomerIds,
+    sortTime: (note) => note.createdTime,
+  },
+  complianceHistory: {
+    rows: repos.compliance.pageByCustomerIds,
+    counts: repos.compliance.countByCustomerIds,
+    sortTime: (change) => change.changedTime,
+  },
+  history: {
+    rows: repos.events.historyByCustomerIds,
+    counts: repos.events.countByCustomerIds,
+    sortTime: (event) => event.occurredTime,
+  },
+});
+
+function pageLoaders(source: LoaderSource): PageLoaders {
   const scopeOf = (list: keyof PagedLists, customerId: string) =>
-    [list, repos.companyId, customerId, 'time desc,id desc'].join('|');
+    [list, source.repos.companyId, customerId, 'time desc,id desc'].join('|');
 
   const counters = new Map<keyof PagedLists, DataLoader<string, number>>();
   const countOf = (list: keyof PagedLists, customerId: string) => {
     let counter = counters.get(list);
     if (!counter) {
-      counter = loader(`${list} count`, async (customerIds) => {
-        const rows = await lists[list].counts(customerIds);
+      counter = loader(source, `${list} count`, async (customerIds, repos) => {
+        const rows = await pagedLists(repos)[list].counts(customerIds);
         const byId = new Map(rows.map((row) => [row.customerId, row.n]));
         return customerIds.map((id) => byId.get(id) ?? 0);
       });
@@ -155,8 +182,9 @@ function pageLoaders(repos: Repositories): PageLoaders {
     const key = `${name} ${args.first} ${args.after ?? ''}`;
     let loaderOfPages = made.get(key);
     if (!loaderOfPages) {
-      const list = lists[name] as PerCustomerList<PagedLists[K]>;
-      loaderOfPages = loader(`${name} page`, (customerIds) => pages(name, list, customerIds, args));
+      loaderOfPages = loader(source, `${name} page`, (customerIds, repos) =>
+        pages(name, pagedLists(repos)[name] as PerCustomerList<PagedLists[K]>, customerIds, args),
+      );
       made.set(key, loaderOfPages);
     }
     return loaderOfPages as DataLoader<string, Page<PagedLists[K]>>;
@@ -187,21 +215,23 @@ export interface Loaders {
 }
 
 /** A request's loaders, each made when first used. */
-export const createLoaders: (repos: Repositories) => Loaders = lazyObjects<Repositories, Loaders>({
-  customers: (repos) => byId('customer', repos.customers.findByIds),
-  notes: (repos) => byId('note', repos.notes.findByIds),
-  tags: (repos) => byId('tag', repos.tags.findByIds),
-  events: (repos) => byId('event', repos.events.findByIds),
-  referralSources: (repos) => byId('referralSource', repos.referralSources.findByIds),
-  addressesOfCustomers: (repos) => ofCustomers('addresses', repos.addresses.listByCustomerIds),
-  tagsOfCustomers: (repos) => ofCustomers('customer tags', repos.tags.listByCustomerIds),
-  tagCustomerCounts: (repos) =>
-    loader<number>('tag customer counts', async (tagIds) => {
+export const createLoaders: (source: LoaderSource) => Loaders = lazyObjects<LoaderSource, Loaders>({
+  customers: (s) => byId(s, 'customer', (r, ids) => r.customers.findByIds(ids)),
+  notes: (s) => byId(s, 'note', (r, ids) => r.notes.findByIds(ids)),
+  tags: (s) => byId(s, 'tag', (r, ids) => r.tags.findByIds(ids)),
+  events: (s) => byId(s, 'event', (r, ids) => r.events.findByIds(ids)),
+  referralSources: (s) => byId(s, 'referralSource', (r, ids) => r.referralSources.findByIds(ids)),
+  addressesOfCustomers: (s) =>
+    ofCustomers(s, 'addresses', (r, ids) => r.addresses.listByCustomerIds(ids)),
+  tagsOfCustomers: (s) =>
+    ofCustomers(s, 'customer tags', (r, ids) => r.tags.listByCustomerIds(ids)),
+  tagCustomerCounts: (s) =>
+    loader<number>(s, 'tag customer counts', async (tagIds, repos) => {
       const counts = new Map(
         (await repos.tags.customerCounts(tagIds)).map((row) => [row.tagId, row.n]),
       );
       return tagIds.map((id) => counts.get(id) ?? 0);
     }),
   pages: pageLoaders,
-  renewed: (repos) => () => createLoaders(repos),
+  renewed: (s) => () => createLoaders(s),
 });

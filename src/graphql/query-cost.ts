@@ -24,6 +24,7 @@ import {
 } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Principal } from '../auth/principal.js';
+import type { RequestTrace } from '../lib/tracing.js';
 import type { RateLimiter, ThrottleStatus } from '../services/rate-limit.js';
 import { maskError } from './error-boundary.js';
 
@@ -239,7 +240,11 @@ export function useQueryCostLimit({
         });
         return;
       }
-      const context = args.contextValue as { principal: Principal; cost?: RequestCost };
+      const context = args.contextValue as {
+        principal: Principal;
+        cost?: RequestCost;
+        trace?: RequestTrace | undefined;
+      };
       const dryRun =
         counted.dryRun !== null &&
         (typeof counted.dryRun === 'boolean'
@@ -249,8 +254,12 @@ export function useQueryCostLimit({
       context.cost = requested;
       const after = settled(counted, requested, context.principal);
       if (!rateLimiter) return after;
-      // A dry run charges nothing, but still reads the bucket (and settles its refunds).
-      return rateLimiter.charge(context.principal, dryRun ? 0 : cost).then(
+      // A dry run charges nothing, but still reads the bucket (and settles its refunds). The
+      // charge's statement may serve several requests of the credential at once: a traced
+      // request's span is its wait for it, not a parent of it.
+      const charge = () => rateLimiter.charge(context.principal, dryRun ? 0 : cost);
+      const trace = context.trace;
+      return (trace ? trace.run('rate limit charge', trace.current(), charge) : charge()).then(
         (status) => {
           requested.throttleStatus = status;
           return after;

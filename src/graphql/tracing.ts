@@ -1,21 +1,19 @@
 // The spans of a GraphQL request (with tracing on, lib/tracing.ts): the HTTP request, continuing
 // the caller's W3C `traceparent`; parse, validate and execute (with the operation's name and
 // type); each root field's resolver; each DataLoader batch (`load customer tags`: the I/O of a
-// loader-backed field, once for all its parents); and each SQL statement, a child of the resolver
-// or batch that issued it (through the store's onStatement hook).
+// loader-backed field, once for all its parents); and each SQL statement, a child of the
+// resolver or batch that issued it (context.ts gives each its own observed database).
+//
+// A request the sampler keeps gets a RequestTrace, found by its Request here and on its context
+// (ctx.trace) by what makes the other spans. WebSocket operations, which have no HTTP request of
+// their own, are not traced.
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
-import {
-  context,
-  ROOT_CONTEXT,
-  SpanKind,
-  type TextMapGetter,
-  type Tracer,
-  trace,
-} from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, type TextMapGetter, type Tracer, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { type GraphQLSchema, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { inSpan } from '../lib/tracing.js';
+import type { Context } from '../context.js';
+import { RequestTrace } from '../lib/tracing.js';
 
 const W3C = new W3CTraceContextPropagator();
 const HEADERS: TextMapGetter<Headers> = {
@@ -24,13 +22,26 @@ const HEADERS: TextMapGetter<Headers> = {
 };
 /** Paths not traced: probes. */
 const UNTRACED = new Set(['/healthz', '/readyz']);
+
+/** The sampled requests' traces. */
+const traces = new WeakMap<Request, RequestTrace>();
+/** The trace IDs of the requests a caller traced but did not sample, for their log lines. */
+const unsampled = new WeakMap<Request, string>();
+
+/** The trace a request is part of, sampled or not, when it is in one (its log line names it). */
+export const traceIdOf = (request: Request): string | undefined =>
+  traces.get(request)?.traceId ?? unsampled.get(request);
+
+/** The request's trace, when it is sampled (its context keeps it as ctx.trace). */
+export const requestTraceOf = (request: Request): RequestTrace | undefined => traces.get(request);
+
 /**
  * The schema with a span around each root field's resolver (`Query.customer`). The other fields
- * that do I/O read through a DataLoader, whose batch (one for all the parents) is the span
- * (lib/tracing.ts tracedBatch): a span per parent object (50 customers' notes, tags and
- * addresses) cost the bench's list 60% of its throughput, for spans that hold no I/O of their own.
+ * that do I/O read through a DataLoader, whose batch (one for all the parents) is the span: a
+ * span per parent object (50 customers' notes, tags and addresses) cost the bench's list 60% of
+ * its throughput, for spans that hold no I/O of their own.
  */
-export function withResolverSpans(schema: GraphQLSchema, tracer: Tracer): GraphQLSchema {
+export function withResolverSpans(schema: GraphQLSchema): GraphQLSchema {
   return mapSchema(schema, {
     [MapperKind.ROOT_FIELD]: (field, fieldName, typeName) => {
       const resolve = field.resolve;
@@ -38,46 +49,66 @@ export function withResolverSpans(schema: GraphQLSchema, tracer: Tracer): GraphQ
       const name = `${typeName}.${fieldName}`;
       return {
         ...field,
-        resolve: (source, args, ctx, info) =>
-          inSpan(tracer, name, (span) => {
-            span.setAttribute('graphql.field.path', info.path.key.toString());
-            return resolve(source, args, ctx, info);
-          }),
+        resolve: (source, args, ctx: Context, info) =>
+          ctx.trace
+            ? ctx.trace.field(name, (span) => {
+                span.setAttribute('graphql.field.path', info.path.key.toString());
+                return resolve(source, args, ctx, info);
+              })
+            : resolve(source, args, ctx, info),
       };
     },
   });
 }
 
-export function useTracing(tracer: Tracer): Plugin {
+export function useTracing(tracer: Tracer): Plugin<{ request: Request }> {
   return {
     instrumentation: {
       request({ request }, wrapped) {
         const path = new URL(request.url).pathname;
         if (UNTRACED.has(path)) return wrapped();
         const parent = W3C.extract(ROOT_CONTEXT, request.headers, HEADERS);
-        return context.with(parent, () =>
-          inSpan(tracer, `${request.method} ${path}`, () => wrapped(), {
+        const span = tracer.startSpan(
+          `${request.method} ${path}`,
+          {
             kind: SpanKind.SERVER,
             attributes: { 'http.request.method': request.method, 'url.path': path },
-          }),
+          },
+          parent,
         );
+        if (!span.isRecording()) {
+          const caller = trace.getSpanContext(parent);
+          if (caller) unsampled.set(request, caller.traceId);
+          return wrapped();
+        }
+        const requestTrace = new RequestTrace(tracer, span);
+        traces.set(request, requestTrace);
+        return requestTrace.serve(wrapped);
       },
-      parse: (_payload, wrapped) => inSpan(tracer, 'graphql.parse', () => wrapped()),
-      validate: (_payload, wrapped) => inSpan(tracer, 'graphql.validate', () => wrapped()),
-      execute: (_payload, wrapped) => inSpan(tracer, 'graphql.execute', () => wrapped()),
+      parse: ({ context }, wrapped) => {
+        const t = traces.get(context.request);
+        return t ? t.run('graphql.parse', t.root, wrapped) : wrapped();
+      },
+      validate: ({ context }, wrapped) => {
+        const t = traces.get(context.request);
+        return t ? t.run('graphql.validate', t.root, wrapped) : wrapped();
+      },
+      execute: ({ context }, wrapped) => {
+        const t = traces.get(context.request);
+        return t ? t.execute(wrapped) : wrapped();
+      },
     },
-    // Inside the execute span.
     onExecute({ args }) {
-      const span = trace.getActiveSpan();
-      if (!span?.isRecording()) return;
+      const t = traces.get((args.contextValue as { request: Request }).request);
+      const span = t?.executing;
+      if (!span) return;
       const operation = getOperationAST(args.document, args.operationName);
       span.setAttribute('graphql.operation.type', operation?.operation ?? 'unknown');
       const name = args.operationName ?? operation?.name?.value;
       if (name) span.setAttribute('graphql.operation.name', name);
     },
-    onResponse({ response }) {
-      // The request's span (none for the untraced probes): the response is made inside it.
-      trace.getActiveSpan()?.setAttribute('http.response.status_code', response.status);
+    onResponse({ request, response }) {
+      traces.get(request)?.root.setAttribute('http.response.status_code', response.status);
     },
   };
 }

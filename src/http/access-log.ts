@@ -5,11 +5,11 @@
 // rides on the server context, which Yoga spreads into the GraphQL context: no WeakMap keyed by
 // the request, whose values would outlive the request in V8's young generation
 // (docs/performance.md).
-import { trace } from '@opentelemetry/api';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import type { Logger } from '../lib/logger.js';
+import { traceIdOf } from '../graphql/tracing.js';
 import { requestIdOf } from './request-id.js';
 
 interface AccessRecord {
@@ -58,8 +58,8 @@ export function useAccessLog(
       measured?.(record.operation, record.type, response.status, ms / 1000);
       if (!logged) return;
       const context = record.context;
-      // With tracing on, the request's span is active here: its trace ID joins the line.
-      const traceId = trace.getActiveSpan()?.spanContext().traceId;
+      // With tracing on, the request's trace ID joins the line.
+      const traceId = traceIdOf(request);
       logger.info(
         {
           requestId: requestIdOf(request),

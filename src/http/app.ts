@@ -19,7 +19,7 @@ import { useCompiledExecution } from '../graphql/execution.js';
 import { useNestingLimit } from '../graphql/nesting-limit.js';
 import { useQueryCostLimit } from '../graphql/query-cost.js';
 import { useStorableText } from '../graphql/storable-text.js';
-import { useTracing, withResolverSpans } from '../graphql/tracing.js';
+import { requestTraceOf, useTracing, withResolverSpans } from '../graphql/tracing.js';
 import { type Admission, createAdmission } from '../lib/admission.js';
 import type { Logger } from '../lib/logger.js';
 import { type BucketLimits, rateLimitRepository } from '../repositories/rate-limit.js';
@@ -152,6 +152,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const contextDeps = {
     db: store.db,
+    observedDb: deps.tracer ? store.observed : undefined,
     customerQuota: deps.customerQuota,
     clock,
     publicBaseUrl: deps.publicBaseUrl,
@@ -180,10 +181,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const caches = documentCaches();
   const tracer = deps.tracer;
-  const schema = tracer ? withResolverSpans(publicSchema, tracer) : publicSchema;
-  const uncheckedSchema = tracer
-    ? withResolverSpans(publicUncheckedSchema, tracer)
-    : publicUncheckedSchema;
+  const schema = tracer ? withResolverSpans(publicSchema) : publicSchema;
+  const uncheckedSchema = tracer ? withResolverSpans(publicUncheckedSchema) : publicUncheckedSchema;
 
   const yoga = createYoga<{ req?: IncomingMessage } & AuthenticatedServerContext, Context>({
     schema,
@@ -210,11 +209,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // useAuthentication let the request in with its principal; a request without one cannot
       // have passed it.
       if (!principal) throw new Unauthenticated(NO_CREDENTIAL);
-      return createContext(contextDeps, principal, {
-        requestId: requestIdOf(request),
-        ip: clientIp(request, req),
-        userAgent: request.headers.get('user-agent'),
-      });
+      return createContext(
+        contextDeps,
+        principal,
+        {
+          requestId: requestIdOf(request),
+          ip: clientIp(request, req),
+          userAgent: request.headers.get('user-agent'),
+        },
+        tracer ? requestTraceOf(request) : undefined,
+      );
     },
     plugins: [
       // First, so that its spans hold what every other plugin does.

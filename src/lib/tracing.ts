@@ -1,9 +1,14 @@
 // OpenTelemetry traces: a tracer provider of the process, exporting over OTLP/HTTP
-// (OTEL_EXPORTER_OTLP_ENDPOINT, batched) or to the exporter a test gives, and the spans of SQL
-// statements (their text, with placeholders and without values). Off when no endpoint is set:
-// then nothing here runs, and no AsyncLocalStorage context is kept per request.
+// (OTEL_EXPORTER_OTLP_ENDPOINT, batched) or to the exporter a test gives, and the spans of one
+// sampled request (RequestTrace). Off when no endpoint is set: then nothing here runs.
+//
+// Spans are given their parent explicitly, by the request's RequestTrace, not found through a
+// context manager. OpenTelemetry's AsyncLocalStorage manager, on Node 20, hooks every promise the
+// process makes, traced or not: with no request sampled at all it cost byid 19% of its
+// throughput (docs/performance.md). A request the sampler drops has no RequestTrace, and costs
+// one unsampled span and nothing per phase, resolver, batch or statement.
 import {
-  context,
+  ROOT_CONTEXT,
   type Span,
   SpanKind,
   type SpanOptions,
@@ -11,7 +16,6 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -25,8 +29,6 @@ import type { StatementObserver } from '../db/client.js';
 
 export interface Tracing {
   tracer: Tracer;
-  /** The store's onStatement hook: a span per SQL statement, a child of the active span. */
-  observeStatement: StatementObserver;
   /** Sends what is still buffered, and stops. */
   shutdown(): Promise<void>;
 }
@@ -39,117 +41,156 @@ export interface TracingOptions {
   exporter?: SpanExporter;
 }
 
-let contextManager: AsyncLocalStorageContextManager | null = null;
-/** The tracer of the tracing started last (one per process, but for tests), for loader batches. */
-let current: Tracer | null = null;
-
-/**
- * Runs a DataLoader batch in a span of its own (`load customer`, with its size), when tracing is
- * on: the batch is where a loader-backed field does its I/O, once for all its parents, so its
- * statements are the span's children. Without tracing, only the null check.
- */
-export function tracedBatch<T>(name: string, size: number, work: () => Promise<T>): Promise<T> {
-  if (!current) return work();
-  return inSpan(current, `load ${name}`, () => work(), {
-    attributes: { 'dataloader.batch.size': size },
+export function startTracing(options: TracingOptions): Tracing {
+  const processor = options.exporter
+    ? new SimpleSpanProcessor(options.exporter)
+    : new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.endpoint}/v1/traces` }));
+  // Not registered as the global provider (nor is any context manager): a process may hold
+  // several apps (tests), each with its own; the tracer is handed to what makes spans.
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
+    spanProcessors: [processor],
   });
+  return { tracer: provider.getTracer('customer-graph'), shutdown: () => provider.shutdown() };
 }
 
-/**
- * The active span, when it is this process's and not sampled: its children would not be
- * sampled either (the parent-based samplers), so none is made. With 1 request in 20 traced, the
- * other 19 then cost no span objects and no context switch per phase, resolver, batch and
- * statement. A remote parent (a caller's `traceparent`) does not count: the request's span
- * decides.
- */
-function unsampledParent(): Span | undefined {
-  const parent = trace.getActiveSpan();
-  return parent && !parent.isRecording() && !parent.spanContext().isRemote ? parent : undefined;
-}
-
-/** Runs `work` in a new active span, ended when it settles (sync or async). */
-export function inSpan<T>(
-  tracer: Tracer,
-  name: string,
-  work: (span: Span) => T,
-  options: SpanOptions = {},
-): T {
-  const unsampled = unsampledParent();
-  if (unsampled) return work(unsampled);
-  return tracer.startActiveSpan(name, options, (span) => {
-    let result: T;
-    try {
-      result = work(span);
-    } catch (error) {
-      failed(span, error);
-      span.end();
+/** Runs `run` and ends `span` when it settles (sync or async), marked failed if it threw. */
+function endedWith<T>(span: Span, run: () => T, after?: () => void): T {
+  const end = (failure?: { error: unknown }) => {
+    if (failure) failed(span, failure.error);
+    after?.();
+    span.end();
+  };
+  let result: T;
+  try {
+    result = run();
+  } catch (error) {
+    end({ error });
+    throw error;
+  }
+  if (!(result instanceof Promise)) {
+    end();
+    return result;
+  }
+  return result.then(
+    (value) => {
+      end();
+      return value;
+    },
+    (error: unknown) => {
+      end({ error });
       throw error;
-    }
-    if (!(result instanceof Promise)) {
-      span.end();
-      return result;
-    }
-    return result.then(
-      (value) => {
-        span.end();
-        return value;
-      },
-      (error: unknown) => {
-        failed(span, error);
-        span.end();
-        throw error;
-      },
-    ) as T;
-  });
+    },
+  ) as T;
 }
-
-const settledUnsampled = () => {};
 
 /** The first word of a statement, as its operation (`SELECT`, `INSERT`, `WITH`, …). */
 const operationOf = (statement: string) =>
   /^\s*([a-z]+)/i.exec(statement)?.[1]?.toUpperCase() ?? 'SQL';
 
-export function startTracing(options: TracingOptions): Tracing {
-  // The active span follows the request through awaits (AsyncLocalStorage): one manager for the
-  // process, whichever providers use it.
-  if (!contextManager) {
-    contextManager = new AsyncLocalStorageContextManager().enable();
-    context.setGlobalContextManager(contextManager);
+/**
+ * The spans of one sampled request, each made a child of the span it belongs to: the phases of
+ * the request's span, the root fields of the execution, a DataLoader batch of the field that
+ * asked first, and a statement of the batch or field that issued it.
+ */
+export class RequestTrace {
+  readonly #tracer: Tracer;
+  /** The request's span (kind SERVER). */
+  readonly root: Span;
+  #execute: Span | undefined;
+  /** The root fields' spans open now. */
+  readonly #fields = new Set<Span>();
+
+  constructor(tracer: Tracer, root: Span) {
+    this.#tracer = tracer;
+    this.root = root;
   }
-  const processor = options.exporter
-    ? new SimpleSpanProcessor(options.exporter)
-    : new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.endpoint}/v1/traces` }));
-  // Not registered as the global provider: a process may hold several apps (tests), each with its
-  // own; the tracer is handed to what makes spans.
-  const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
-    spanProcessors: [processor],
-  });
-  const tracer = provider.getTracer('customer-graph');
-  current = tracer;
-  return {
-    tracer,
-    observeStatement: (statement) => {
-      if (unsampledParent()) return settledUnsampled;
+
+  get traceId(): string {
+    return this.root.spanContext().traceId;
+  }
+
+  /** The execution's span, once execution started. */
+  get executing(): Span | undefined {
+    return this.#execute;
+  }
+
+  /** Serves the request in its span, ended when the response is. */
+  serve<T>(work: () => T): T {
+    return endedWith(this.root, work);
+  }
+
+  /**
+   * Where a span that is not a phase belongs: the root field running, if one alone is (a
+   * mutation's fields run one by one; most queries have one); else the execution, or the request.
+   * Fields of the same query running side by side share the execution as their statements'
+   * parent, a batch being the I/O that most fields do.
+   */
+  current(): Span {
+    if (this.#fields.size === 1) {
+      for (const field of this.#fields) return field;
+    }
+    return this.#execute ?? this.root;
+  }
+
+  /** Runs `work` in a new span, a child of `parent`, ended when it settles. */
+  run<T>(name: string, parent: Span, work: (span: Span) => T, options: SpanOptions = {}): T {
+    const span = this.#tracer.startSpan(name, options, trace.setSpan(ROOT_CONTEXT, parent));
+    return endedWith(span, () => work(span));
+  }
+
+  /** The execution phase, the parent of the root fields. */
+  execute<T>(work: (span: Span) => T): T {
+    return this.run('graphql.execute', this.root, (span) => {
+      this.#execute = span;
+      return work(span);
+    });
+  }
+
+  /** A root field's resolver (`Query.customer`). */
+  field<T>(name: string, work: (span: Span) => T): T {
+    const span = this.#tracer.startSpan(
+      name,
+      {},
+      trace.setSpan(ROOT_CONTEXT, this.#execute ?? this.root),
+    );
+    this.#fields.add(span);
+    return endedWith(
+      span,
+      () => work(span),
+      () => this.#fields.delete(span),
+    );
+  }
+
+  /** A DataLoader batch (`load customer`, with its size). */
+  batch<T>(name: string, size: number, work: (span: Span) => Promise<T>): Promise<T> {
+    return this.run(`load ${name}`, this.current(), work, {
+      attributes: { 'dataloader.batch.size': size },
+    });
+  }
+
+  /** A store observer making a span per SQL statement, a child of `parent()` when issued. */
+  statements(parent: () => Span): StatementObserver {
+    return (statement) => {
       const operation = operationOf(statement);
-      const span: Span = tracer.startSpan(operation, {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          'db.system.name': 'postgresql',
-          'db.operation.name': operation,
-          'db.query.text': statement,
+      const span = this.#tracer.startSpan(
+        operation,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            'db.system.name': 'postgresql',
+            'db.operation.name': operation,
+            'db.query.text': statement,
+          },
         },
-      });
+        trace.setSpan(ROOT_CONTEXT, parent()),
+      );
       return (error) => {
         if (error !== undefined) failed(span, error);
         span.end();
       };
-    },
-    shutdown: () => {
-      if (current === tracer) current = null;
-      return provider.shutdown();
-    },
-  };
+    };
+  }
 }
 
 /** Marks a span failed, with the error's class and code (never its message: it may hold values). */

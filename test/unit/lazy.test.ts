@@ -80,7 +80,7 @@ describe('per-request objects keep one hidden class', () => {
     ['a context', () => createContext(deps, principal, origin)],
     ['services', () => createContext(deps, principal, origin).services],
     ['repositories', () => createRepositories(db, 'cmp_a')],
-    ['loaders', () => createLoaders(createRepositories(db, 'cmp_a'))],
+    ['loaders', () => createLoaders({ repos: createRepositories(db, 'cmp_a') })],
     [
       'a page and its pageInfo',
       () =>
