@@ -8,8 +8,8 @@
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import type { Logger } from '../lib/logger.js';
 import { traceIdOf } from '../graphql/tracing.js';
+import type { Logger } from '../lib/logger.js';
 import { requestIdOf } from './request-id.js';
 
 interface AccessRecord {
