@@ -97,6 +97,23 @@ export class Aborted extends DomainError {
   }
 }
 
+/**
+ * A write made against a version that is no longer current (`expectedVersion`): nothing was
+ * written; the client re-reads (the answer carries `extensions.currentVersion`) and decides.
+ */
+export class StaleVersion extends Aborted {
+  constructor(
+    what: string,
+    id: string,
+    expected: number,
+    readonly currentVersion: number,
+  ) {
+    super(
+      `${what} ${id} is at version ${currentVersion}, not ${expected}: it changed since it was read; read it again and retry`,
+    );
+  }
+}
+
 /** The request ran past its deadline; its transaction was rolled back. */
 export class DeadlineExceeded extends DomainError {
   constructor(message = 'The request ran past its deadline; nothing it began was kept.') {

@@ -104,6 +104,8 @@ export const customers = pgTable(
     nextAppointmentDate: timestamptz('next_appointment_date'),
     upcomingAppointmentsUrl: text('upcoming_appointments_url'),
     deleted: boolean('deleted').notNull().default(false),
+    /** Committed changes of the customer and what it carries (notes, tags, addresses, consent). */
+    version: integer('version').notNull().default(1),
     // What filter.query searches: the names and e-mail folded (customer_search_fold: accents
     // removed, lower case, drizzle/0009), and the phone's digits.
     searchText: text('search_text')
@@ -187,6 +189,8 @@ export const customerNotes = pgTable(
     id: text('id').notNull(),
     customerId: text('customer_id').notNull(),
     note: text('note').notNull(),
+    /** Edits of the note's text. */
+    version: integer('version').notNull().default(1),
     ...authorship(),
   },
   (t) => [

@@ -15,7 +15,13 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { databaseFault, describeDriverError } from '../db/faults.js';
-import { DomainError, type ErrorCode, type FieldViolation, RateLimited } from '../errors.js';
+import {
+  DomainError,
+  type ErrorCode,
+  type FieldViolation,
+  RateLimited,
+  StaleVersion,
+} from '../errors.js';
 import { HTTP_OF_CODE } from '../http/error-response.js';
 import { requestIdOf } from '../http/request-id.js';
 import type { Logger } from '../lib/logger.js';
@@ -49,6 +55,7 @@ function fromDomainError(error: DomainError, source?: GraphQLError): GraphQLErro
   if (error instanceof RateLimited && error.retryAfterS !== null) {
     extensions.retryAfterSeconds = error.retryAfterS;
   }
+  if (error instanceof StaleVersion) extensions.currentVersion = error.currentVersion;
   return new GraphQLError(error.message, {
     nodes: source?.nodes,
     source: source?.source,

@@ -282,12 +282,15 @@ export function customerRepository(db: Database, companyId: string) {
       return row ?? null;
     },
 
-    /** Moves the customers' lastUpdatedTime (a change of what they carry, e.g. a tag deleted). */
+    /**
+     * Moves the customers' lastUpdatedTime and version (a change of what they carry, e.g. a tag
+     * deleted).
+     */
     async touch(ids: readonly string[], actor: string, now: string): Promise<void> {
       if (ids.length === 0) return;
       await db
         .update(customers)
-        .set({ lastUpdatedBy: actor, lastUpdatedTime: now })
+        .set({ version: sql`${customers.version} + 1`, lastUpdatedBy: actor, lastUpdatedTime: now })
         .where(and(eq(customers.companyId, companyId), anyOf(customers.id, ids)));
     },
 

@@ -69,7 +69,12 @@ export function noteRepository(db: Database, companyId: string) {
     ): Promise<(NoteRow & { oldNote: string }) | null> {
       const [row] = await db
         .update(customerNotes)
-        .set({ note, lastUpdatedBy: actor, lastUpdatedTime: now })
+        .set({
+          note,
+          version: sql`${customerNotes.version} + 1`,
+          lastUpdatedBy: actor,
+          lastUpdatedTime: now,
+        })
         .from(before)
         .where(
           and(

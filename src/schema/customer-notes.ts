@@ -68,6 +68,9 @@ const UpdateCustomerNoteInput = builder.inputType('UpdateCustomerNoteInput', {
     customerId: t.id({ required: true, description: 'The customer (cus_…).' }),
     noteId: t.id({ required: true, description: 'The note (cxn_…).' }),
     note: t.string({ required: true, description: 'The new text, 1..10,000 characters.' }),
+    expectedVersion: t.int({
+      description: 'When given, CustomerNote.version must still equal it; else ABORTED.',
+    }),
   }),
 });
 const _updateCustomerNoteImplements: Implements<

@@ -166,6 +166,10 @@ export const Customer = builder.objectRef<CustomerRow>('Customer').implement({
       description:
         'Archived (archiveCustomer): not listed unless includeArchived, changes refused until restoreCustomer.',
     }),
+    version: t.exposeInt('version', {
+      description:
+        'Starts at 1, +1 on every committed change of the customer or its notes, tags, addresses, compliance. Send it back as expectedVersion.',
+    }),
     createdBy: t.exposeID('createdBy', {
       nullable: true,
       description: 'Staff ID or API key ID that created it.',
@@ -445,6 +449,10 @@ const UpdateCustomerInput = builder.inputType('UpdateCustomerInput', {
   fields: (t) => ({
     id: t.id({ required: true, description: 'The customer to update (cus_…).' }),
     companyId: t.id({ required: true, description: 'Must be the company of your credential.' }),
+    expectedVersion: t.int({
+      description:
+        'When given, the update applies only if Customer.version still equals it; else ABORTED, nothing written.',
+    }),
     preferredBusinessId: t.id({ description: 'The preferred business location.' }),
     avatarPath: t.string({ description: 'An https URL of the profile picture; null clears it.' }),
     firstName: t.string({ description: '1..100 characters after trimming.' }),
@@ -513,7 +521,12 @@ const RestoreCustomerPayload = CustomerPayload(
 const archiveInput = (name: string, description: string) =>
   builder.inputType(name, {
     description,
-    fields: (t) => ({ id: t.id({ required: true, description: 'The customer (cus_…).' }) }),
+    fields: (t) => ({
+      id: t.id({ required: true, description: 'The customer (cus_…).' }),
+      expectedVersion: t.int({
+        description: 'When given, Customer.version must still equal it; else ABORTED.',
+      }),
+    }),
   });
 const ArchiveCustomerInput = archiveInput('ArchiveCustomerInput', 'Which customer to archive.');
 const RestoreCustomerInput = archiveInput('RestoreCustomerInput', 'Which customer to restore.');
@@ -527,7 +540,7 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: ArchiveCustomerInput, required: true, description: 'The customer.' }),
     },
     resolve: async (_root, { input }, ctx) =>
-      afterWrite(ctx, { customer: await ctx.services.customers.setArchived(input.id, true) }),
+      afterWrite(ctx, { customer: await ctx.services.customers.setArchived(input, true) }),
   }),
   restoreCustomer: t.field({
     type: RestoreCustomerPayload,
@@ -537,7 +550,7 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: RestoreCustomerInput, required: true, description: 'The customer.' }),
     },
     resolve: async (_root, { input }, ctx) =>
-      afterWrite(ctx, { customer: await ctx.services.customers.setArchived(input.id, false) }),
+      afterWrite(ctx, { customer: await ctx.services.customers.setArchived(input, false) }),
   }),
   createCustomer: t.field({
     type: CreateCustomerPayload,

@@ -8,6 +8,9 @@ export const CustomerNote = builder.objectRef<NoteRow>('CustomerNote').implement
   interfaces: [Node],
   fields: (t) => ({
     note: t.exposeString('note', { description: 'The text of the note.' }),
+    version: t.exposeInt('version', {
+      description: '+1 on every edit; send it back as expectedVersion.',
+    }),
     createdBy: t.exposeID('createdBy', {
       nullable: true,
       description: 'Staff ID or API key ID that wrote it.',

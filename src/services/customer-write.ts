@@ -4,7 +4,7 @@
 // the customer's lastUpdatedTime/By when the change changed anything, and appends the change's
 // event to the company's stream (services/events.ts) in the same transaction.
 import type { CustomerRow, TagRow } from '../db/schema.js';
-import { FailedPrecondition, NotFound } from '../errors.js';
+import { FailedPrecondition, NotFound, StaleVersion } from '../errors.js';
 import { isIdOf } from '../lib/ids.js';
 import type { CustomerPatch } from '../repositories/customer.js';
 import type { Repositories } from '../repositories/index.js';
@@ -32,21 +32,34 @@ export interface WriteScope {
   actor: string;
 }
 
+export interface ChangeOptions {
+  /** An archived customer refuses every change (the default) but its restore. */
+  archived?: 'refuse' | 'allow';
+  /** The version the client read (`expectedVersion`): another is ABORTED, nothing written. */
+  expectedVersion?: number | null | undefined;
+}
+
 /**
  * One change of one customer, in a transaction under the company's write lock and the customer's
- * row lock: the work's patch written (lastUpdatedTime moved) and its event appended. An archived
- * customer refuses every change (FAILED_PRECONDITION) but its restore (`archived: 'allow'`).
+ * row lock: the work's patch written (lastUpdatedTime moved, version + 1) and its event
+ * appended. An archived customer refuses every change (FAILED_PRECONDITION) but its restore
+ * (`archived: 'allow'`). The expected version is compared under the row lock, so two writers
+ * that read the same version cannot both pass.
  */
 export async function changeCustomer<T>(
   { principal, repos, origin }: ServiceContext,
   customerId: string,
   work: (scope: WriteScope) => Promise<CustomerChange<T>>,
-  options: { archived?: 'refuse' | 'allow' } = {},
+  options: ChangeOptions = {},
 ): Promise<{ value: T; customer: CustomerRow }> {
   return repos.transaction(async (tx) => {
     const now = await tx.company.lockForWrite();
     const current = isIdOf('customer', customerId) ? await tx.customers.lock(customerId) : null;
     if (!current) throw new NotFound('Customer', customerId);
+    const expected = options.expectedVersion;
+    if (expected != null && current.version !== expected) {
+      throw new StaleVersion('Customer', customerId, expected, current.version);
+    }
     if (current.deleted && options.archived !== 'allow') {
       throw new FailedPrecondition(
         `Customer ${customerId} is archived: restore it (restoreCustomer) before changing it`,
@@ -58,6 +71,7 @@ export async function changeCustomer<T>(
     if (changed) {
       const updated = await tx.customers.update(current.id, {
         ...patch,
+        version: current.version + 1,
         lastUpdatedBy: actor,
         lastUpdatedTime: now,
       });

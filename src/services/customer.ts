@@ -25,6 +25,8 @@ import {
   tagChanges,
 } from './events.js';
 import {
+  type ArchiveCustomerInput,
+  archiveCustomerInput,
   type CreateCustomerInput,
   type CustomerFilterInput,
   createCustomerInput,
@@ -263,7 +265,8 @@ export function customerService(serviceContext: ServiceContext) {
      * and keeps counting toward the quota. Archiving an archived customer (or restoring an
      * active one) changes nothing and appends no event.
      */
-    async setArchived(id: string, archived: boolean): Promise<CustomerRow> {
+    async setArchived(input: ArchiveCustomerInput, archived: boolean): Promise<CustomerRow> {
+      const { id, expectedVersion } = parse(archiveCustomerInput, input, 'input');
       const { customer } = await changeCustomer(
         serviceContext,
         id,
@@ -273,7 +276,7 @@ export function customerService(serviceContext: ServiceContext) {
           patch: { deleted: archived },
           event: { type: archived ? 'CUSTOMER_ARCHIVED' : 'CUSTOMER_RESTORED', changes: [] },
         }),
-        { archived: 'allow' },
+        { archived: 'allow', expectedVersion },
       );
       return customer;
     },
@@ -287,6 +290,7 @@ export function customerService(serviceContext: ServiceContext) {
       const {
         id,
         companyId: _companyId,
+        expectedVersion,
         address,
         tags,
         notes,
@@ -356,6 +360,7 @@ export function customerService(serviceContext: ServiceContext) {
             event: { type: 'CUSTOMER_UPDATED', changes },
           };
         },
+        { expectedVersion },
       );
       return customer;
     },

@@ -373,9 +373,17 @@ export type CreateCustomerInput = z.input<typeof createCustomerInput>;
 const channelsUpdate = kept(z.object({ channels }).transform(({ channels }) => channels));
 
 /** UpdateCustomer: an absent field keeps its value; null clears the clearable ones only. */
+/** A version a client read (Customer.version, CustomerNote.version); absent or null: none. */
+export const expectedVersion = z
+  .number()
+  .int()
+  .min(1, 'must be a version read from the API (1 or more)')
+  .nullish();
+
 export const updateCustomerInput = z.object({
   id: z.string(),
   companyId: z.string(),
+  expectedVersion,
   preferredBusinessId: kept(identifier),
   avatarPath: cleared(httpsUrl),
   firstName: kept(name),
@@ -421,7 +429,12 @@ export const updateCustomerNoteInput = z.object({
   customerId: z.string(),
   noteId: z.string(),
   note: noteText,
+  expectedVersion,
 });
+
+/** ArchiveCustomer and RestoreCustomer. */
+export const archiveCustomerInput = z.object({ id: z.string(), expectedVersion });
+export type ArchiveCustomerInput = z.input<typeof archiveCustomerInput>;
 export type UpdateCustomerNoteInput = z.input<typeof updateCustomerNoteInput>;
 
 export const appendCustomerTagsInput = z.object({

@@ -1,7 +1,7 @@
 // Notes: append (1..100 in one transaction), edit and delete; every change moves the customer's
 // lastUpdatedTime, so that a client syncing by filter.lastUpdatedTime sees it.
 import type { CustomerRow, NoteRow } from '../db/schema.js';
-import { NotFound } from '../errors.js';
+import { NotFound, StaleVersion } from '../errors.js';
 import { orderByKeys } from '../lib/batch.js';
 import { isIdOf, newId } from '../lib/ids.js';
 import { changeCustomer } from './customer-write.js';
@@ -51,13 +51,28 @@ export function noteService(serviceContext: ServiceContext) {
       };
     },
 
-    /** UpdateCustomerNote: new text; createdTime stays, lastUpdatedTime/By move. */
+    /**
+     * UpdateCustomerNote: new text; createdTime stays, lastUpdatedTime/By and the note's version
+     * move. With expectedVersion, the note's version must still be it (ABORTED otherwise).
+     */
     async update(input: UpdateCustomerNoteInput): Promise<NoteRow> {
-      const { note: text } = parse(updateCustomerNoteInput, input, 'input');
+      const { note: text, expectedVersion } = parse(updateCustomerNoteInput, input, 'input');
       const { value } = await changeCustomer(
         serviceContext,
         input.customerId,
         async ({ tx, customer, actor, now }) => {
+          // The customer's row lock holds every change of its notes: read here, the version
+          // cannot move before the update.
+          if (expectedVersion != null && isIdOf('note', input.noteId)) {
+            const [current] = await tx.notes.findByIds([input.noteId]);
+            if (
+              current &&
+              current.customerId === customer.id &&
+              current.version !== expectedVersion
+            ) {
+              throw new StaleVersion('Note', input.noteId, expectedVersion, current.version);
+            }
+          }
           const note = isIdOf('note', input.noteId)
             ? await tx.notes.updateText(customer.id, input.noteId, text, actor, now)
             : null;
