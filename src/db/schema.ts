@@ -463,3 +463,25 @@ export type CofLinkRow = typeof cofLinks.$inferSelect;
 export type ComplianceChannelValue = (typeof complianceChannel.enumValues)[number];
 export type CustomerStatusValue = (typeof customerStatus.enumValues)[number];
 export type AddressTypeValue = (typeof addressType.enumValues)[number];
+
+/**
+ * Idempotency keys (services/idempotency.ts): per company and key, the mutation and the hash of
+ * its canonical arguments, and the IDs its first successful call made (null until that call's
+ * transaction has them). Kept 24 hours, pruned in batches by created_time.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    companyId: text('company_id').notNull(),
+    key: text('key').notNull(),
+    operation: text('operation').notNull(),
+    requestHash: text('request_hash').notNull(),
+    result: jsonb('result'),
+    createdTime: timestamptz('created_time').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.companyId, t.key] }),
+    index('idempotency_keys_created_idx').on(t.createdTime),
+  ],
+);
+export type IdempotencyKeyRow = typeof idempotencyKeys.$inferSelect;

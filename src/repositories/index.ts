@@ -7,6 +7,7 @@ import { type CompanyRepository, companyRepository, type EventPositions } from '
 import { type ComplianceRepository, complianceRepository } from './compliance.js';
 import { type CustomerRepository, customerRepository } from './customer.js';
 import { type EventRepository, eventRepository } from './event.js';
+import { type IdempotencyRepository, idempotencyRepository } from './idempotency.js';
 import { type NoteRepository, noteRepository } from './note.js';
 import { type ReferralSourceRepository, referralSourceRepository } from './referral-source.js';
 import { type TagRepository, tagRepository } from './tag.js';
@@ -47,6 +48,7 @@ export interface Repositories {
   readonly cofLinks: CofLinkRepository;
   readonly events: EventRepository;
   readonly webhooks: WebhookRepository;
+  readonly idempotency: IdempotencyRepository;
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
 }
 
@@ -70,6 +72,7 @@ const tenantRepositories = lazyObjects<Binding, Repositories>({
   cofLinks: ({ db, companyId }) => cofLinkRepository(db, companyId),
   events: ({ db, companyId, positions }) => eventRepository(db, companyId, positions),
   webhooks: ({ db, companyId }) => webhookRepository(db, companyId),
+  idempotency: ({ db, companyId }) => idempotencyRepository(db, companyId),
   transaction:
     ({ db, companyId, guard }) =>
     (work) => {

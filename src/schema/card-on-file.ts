@@ -5,6 +5,10 @@ import { afterWrite } from './common.js';
 const GenerateCustomerCofLinkInput = builder.inputType('GenerateCustomerCofLinkInput', {
   description: 'The customer to make a card-on-file link for.',
   fields: (t) => ({
+    idempotencyKey: t.string({
+      description:
+        'A retry with the same key makes no second link; as the token is shown once, it answers FAILED_PRECONDITION instead of the link (see the message).',
+    }),
     customerId: t.id({ required: true, description: 'The customer (cus_…).' }),
   }),
 });
@@ -38,6 +42,6 @@ builder.mutationField('generateCustomerCofLink', (t) =>
       }),
     },
     resolve: async (_root, { input }, ctx) =>
-      afterWrite(ctx, await ctx.services.cofLinks.generate(input.customerId)),
+      afterWrite(ctx, await ctx.services.cofLinks.generate(input)),
   }),
 );

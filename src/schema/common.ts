@@ -158,3 +158,7 @@ export type Implements<GraphQLInput, Rules> = [GraphQLInput] extends [Rules]
       : never
     : never
   : never;
+
+/** The description of every mutation input's idempotencyKey (services/idempotency.ts). */
+export const IDEMPOTENCY_KEY =
+  'Retrying with the same key (per company, 24 hours, 1..255 characters) returns the first result instead of writing again; the same key with other arguments is INVALID_ARGUMENT, while the first still runs ABORTED.';

@@ -6,7 +6,13 @@ import type {
   UpdateCustomerNoteInput as UpdateCustomerNoteInputShape,
 } from '../services/input-rules.js';
 import { builder } from './builder.js';
-import { afterWrite, DEFAULT_PAGE_SIZE, type Implements, pageCost } from './common.js';
+import {
+  afterWrite,
+  DEFAULT_PAGE_SIZE,
+  IDEMPOTENCY_KEY,
+  type Implements,
+  pageCost,
+} from './common.js';
 import { Customer, NoteInput, pageOfCustomer } from './customer.js';
 import { CustomerNote, CustomerNoteConnection } from './note.js';
 
@@ -33,6 +39,7 @@ builder.queryField('customerNotes', (t) =>
 const AppendCustomerNotesInput = builder.inputType('AppendCustomerNotesInput', {
   description: 'AppendCustomerNotes: notes to add to one customer.',
   fields: (t) => ({
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY }),
     customerId: t.id({ required: true, description: 'The customer (cus_…).' }),
     notes: t.field({
       type: [NoteInput],

@@ -7,7 +7,7 @@ import type {
   RenameTagInput as RenameTagInputShape,
 } from '../services/input-rules.js';
 import { builder } from './builder.js';
-import { afterWrite, connection, type Implements, pageCost } from './common.js';
+import { afterWrite, connection, IDEMPOTENCY_KEY, type Implements, pageCost } from './common.js';
 import { Customer, loadCustomer, ReferralSource, TagInput } from './customer.js';
 import { CustomerTag } from './tag.js';
 
@@ -145,6 +145,7 @@ builder.queryField('customerTags', (t) =>
 const AppendCustomerTagsInput = builder.inputType('AppendCustomerTagsInput', {
   description: 'AppendCustomerTags: tags to apply to one customer.',
   fields: (t) => ({
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY }),
     customerId: t.id({ required: true, description: 'The customer (cus_…).' }),
     tags: t.field({
       type: [TagInput],

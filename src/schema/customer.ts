@@ -20,6 +20,7 @@ import {
   CustomerStatus,
   connection,
   DEFAULT_PAGE_SIZE,
+  IDEMPOTENCY_KEY,
   type Implements,
   IntervalInput,
   idsCost,
@@ -411,6 +412,7 @@ export const NoteInput = builder.inputType('NoteInput', {
 const CreateCustomerInput = builder.inputType('CreateCustomerInput', {
   description: 'CreateCustomer: the upstream request, field for field.',
   fields: (t) => ({
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY }),
     companyId: t.id({ required: true, description: 'Must be the company of your credential.' }),
     preferredBusinessId: t.id({
       required: true,

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/client.js';
 import type { CofLinkRow } from '../db/schema.js';
+import { FailedPrecondition } from '../errors.js';
 import { sha256Hex } from '../lib/hash.js';
 import { newId } from '../lib/ids.js';
 import { toMicros } from '../lib/time.js';
@@ -16,6 +17,7 @@ import { cofLinkRepository, cofLinkRouteRepository } from '../repositories/cof-l
 import { eventRepository } from '../repositories/event.js';
 import { changeCustomer } from './customer-write.js';
 import { appendEvents } from './events.js';
+import { idempotentCall } from './idempotency.js';
 import type { ServiceContext } from './service-context.js';
 
 const COF_LINK_TTL_MS = 24 * 60 * 60 * 1000;
@@ -47,39 +49,69 @@ export const developmentCardProvider: CardOnFileProvider = {
 export function cofLinkService(serviceContext: ServiceContext) {
   const { clock, publicBaseUrl } = serviceContext;
   return {
-    /** GenCustomerCofLink: a new single-use link; the customer's earlier unused ones stop working. */
-    async generate(customerId: string): Promise<{ link: string; expiresTime: Date }> {
+    /**
+     * GenCustomerCofLink: a new single-use link; the customer's earlier unused ones stop working.
+     * Under an idempotency key a retry makes no second link, but cannot show the first again: its
+     * token is kept only as a hash (a database dump must not be enough to redeem live links), and
+     * no deployment is required to hold an encryption key. So a replay is FAILED_PRECONDITION,
+     * saying what to do: the first link works if it reached the customer; else a new key makes a
+     * new link (and revokes the first).
+     */
+    async generate(input: {
+      customerId: string;
+      idempotencyKey?: string | null | undefined;
+    }): Promise<{ link: string; expiresTime: Date }> {
+      const { customerId } = input;
+      const call = idempotentCall('generateCustomerCofLink', input);
       const token = randomBytes(32).toString('base64url');
       const created = clock();
       const expires = new Date(created.getTime() + COF_LINK_TTL_MS);
-      await changeCustomer(serviceContext, customerId, async ({ tx, customer, actor }) => {
-        await tx.cofLinks.revokeActive(customer.id, created.toISOString());
-        const id = newId('cofLink');
-        await tx.cofLinks.insert({
-          id,
-          customerId: customer.id,
-          tokenHash: sha256Hex(token),
-          createdBy: actor,
-          createdTime: created.toISOString(),
-          expiresTime: expires.toISOString(),
-        });
-        // A link is no change of the customer: lastUpdatedTime stays; the stream says it was made
-        // (never the token).
-        return {
-          value: null,
-          changed: false,
-          event: {
-            type: 'CUSTOMER_COF_LINK_GENERATED',
-            changes: [
-              {
-                field: `cofLinks.${id}`,
-                oldValue: null,
-                newValue: { expiresTime: expires.toISOString() },
-              },
-            ],
+      const refuseReplay = (kept: { linkId: string }): never => {
+        throw new FailedPrecondition(
+          `This idempotencyKey already made card-on-file link ${kept.linkId} for customer ${customerId}; its token is shown once and not kept, so it cannot be shown again. If it reached the customer it still works; else call again with a new idempotencyKey for a new link (which revokes that one).`,
+        );
+      };
+      await changeCustomer(
+        serviceContext,
+        customerId,
+        async ({ tx, customer, actor }) => {
+          await tx.cofLinks.revokeActive(customer.id, created.toISOString());
+          const id = newId('cofLink');
+          await tx.cofLinks.insert({
+            id,
+            customerId: customer.id,
+            tokenHash: sha256Hex(token),
+            createdBy: actor,
+            createdTime: created.toISOString(),
+            expiresTime: expires.toISOString(),
+          });
+          // A link is no change of the customer: lastUpdatedTime stays; the stream says it was made
+          // (never the token).
+          return {
+            value: id,
+            changed: false,
+            event: {
+              type: 'CUSTOMER_COF_LINK_GENERATED',
+              changes: [
+                {
+                  field: `cofLinks.${id}`,
+                  oldValue: null,
+                  newValue: { expiresTime: expires.toISOString() },
+                },
+              ],
+            },
+          };
+        },
+        {
+          idempotency: {
+            call,
+            kept: {
+              keep: ({ value: linkId }) => ({ linkId }),
+              replay: async (kept) => refuseReplay(kept),
+            },
           },
-        };
-      });
+        },
+      );
       return { link: `${publicBaseUrl}/cof/${token}`, expiresTime: expires };
     },
   };

@@ -9,6 +9,7 @@ import { isIdOf } from '../lib/ids.js';
 import type { CustomerPatch } from '../repositories/customer.js';
 import type { Repositories } from '../repositories/index.js';
 import { appendEvents, type CustomerEvent, customerChanges, eventTypeOf } from './events.js';
+import { type IdempotentCall, idempotently, type KeptResult } from './idempotency.js';
 import type { TagRef } from './input-rules.js';
 import type { ServiceContext } from './service-context.js';
 
@@ -39,6 +40,12 @@ export interface ChangeOptions {
   expectedVersion?: number | null | undefined;
 }
 
+/** A change made under an idempotency key (services/idempotency.ts). */
+export interface IdempotentChange<T, K> {
+  call: IdempotentCall | null;
+  kept: KeptResult<{ value: T; customer: CustomerRow }, K>;
+}
+
 /**
  * One change of one customer, in a transaction under the company's write lock and the customer's
  * row lock: the work's patch written (lastUpdatedTime moved, version + 1) and its event
@@ -46,51 +53,72 @@ export interface ChangeOptions {
  * (`archived: 'allow'`). The expected version is compared under the row lock, so two writers
  * that read the same version cannot both pass.
  */
-export async function changeCustomer<T>(
-  { principal, repos, origin }: ServiceContext,
+export async function changeCustomer<T, K = never>(
+  serviceContext: ServiceContext,
   customerId: string,
   work: (scope: WriteScope) => Promise<CustomerChange<T>>,
-  options: ChangeOptions = {},
+  options: ChangeOptions & { idempotency?: IdempotentChange<T, K> } = {},
 ): Promise<{ value: T; customer: CustomerRow }> {
-  return repos.transaction(async (tx) => {
-    const now = await tx.company.lockForWrite();
-    const current = isIdOf('customer', customerId) ? await tx.customers.lock(customerId) : null;
-    if (!current) throw new NotFound('Customer', customerId);
-    const expected = options.expectedVersion;
-    if (expected != null && current.version !== expected) {
-      throw new StaleVersion('Customer', customerId, expected, current.version);
-    }
-    if (current.deleted && options.archived !== 'allow') {
-      throw new FailedPrecondition(
-        `Customer ${customerId} is archived: restore it (restoreCustomer) before changing it`,
-      );
-    }
-    const actor = principal.actorId;
-    const { value, changed, patch, event } = await work({ tx, customer: current, now, actor });
-    let customer = current;
-    if (changed) {
-      const updated = await tx.customers.update(current.id, {
-        ...patch,
-        version: current.version + 1,
-        lastUpdatedBy: actor,
-        lastUpdatedTime: now,
+  const { idempotency } = options;
+  const change = (tx: Repositories) => changeIn(serviceContext, tx, customerId, work, options);
+  return serviceContext.repos.transaction((tx) =>
+    idempotency
+      ? idempotently(serviceContext, tx, idempotency.call, idempotency.kept, () => change(tx))
+      : change(tx),
+  );
+}
+
+async function changeIn<T>(
+  { principal, origin }: ServiceContext,
+  tx: Repositories,
+  customerId: string,
+  work: (scope: WriteScope) => Promise<CustomerChange<T>>,
+  options: ChangeOptions,
+): Promise<{ value: T; customer: CustomerRow }> {
+  const now = await tx.company.lockForWrite();
+  const current = isIdOf('customer', customerId) ? await tx.customers.lock(customerId) : null;
+  if (!current) throw new NotFound('Customer', customerId);
+  const expected = options.expectedVersion;
+  if (expected != null && current.version !== expected) {
+    throw new StaleVersion('Customer', customerId, expected, current.version);
+  }
+  if (current.deleted && options.archived !== 'allow') {
+    throw new FailedPrecondition(
+      `Customer ${customerId} is archived: restore it (restoreCustomer) before changing it`,
+    );
+  }
+  const actor = principal.actorId;
+  const { value, changed, patch, event } = await work({ tx, customer: current, now, actor });
+  let customer = current;
+  if (changed) {
+    const updated = await tx.customers.update(current.id, {
+      ...patch,
+      version: current.version + 1,
+      lastUpdatedBy: actor,
+      lastUpdatedTime: now,
+    });
+    if (!updated) throw new NotFound('Customer', customerId);
+    customer = updated;
+  }
+  if (event) {
+    const changes = [...customerChanges(current, customer), ...event.changes];
+    const type = eventTypeOf(event.type, changes);
+    if (changes.length > 0) {
+      await appendEvents(tx.events, [{ customerId: current.id, type, changes }], {
+        actor,
+        requestId: origin.requestId,
+        now,
       });
-      if (!updated) throw new NotFound('Customer', customerId);
-      customer = updated;
     }
-    if (event) {
-      const changes = [...customerChanges(current, customer), ...event.changes];
-      const type = eventTypeOf(event.type, changes);
-      if (changes.length > 0) {
-        await appendEvents(tx.events, [{ customerId: current.id, type, changes }], {
-          actor,
-          requestId: origin.requestId,
-          now,
-        });
-      }
-    }
-    return { value, customer };
-  });
+  }
+  return { value, customer };
+}
+
+/** A customer by ID, in a replay of a call that found or made it (services/idempotency.ts). */
+export async function existingCustomer(tx: Repositories, id: string): Promise<CustomerRow> {
+  const [customer] = await tx.customers.findByIds([id]);
+  if (!customer) throw new NotFound('Customer', id);
+  return customer;
 }
 
 /**

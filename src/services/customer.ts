@@ -15,7 +15,7 @@ import {
 } from '../repositories/customer.js';
 import type { Repositories } from '../repositories/index.js';
 import { complianceDiff, complianceService } from './compliance.js';
-import { changeCustomer, resolveTags } from './customer-write.js';
+import { changeCustomer, existingCustomer, resolveTags } from './customer-write.js';
 import {
   addressChanges,
   appendEvents,
@@ -24,6 +24,7 @@ import {
   noteChange,
   tagChanges,
 } from './events.js';
+import { idempotentCall, idempotently } from './idempotency.js';
 import {
   type ArchiveCustomerInput,
   archiveCustomerInput,
@@ -201,6 +202,7 @@ export function customerService(serviceContext: ServiceContext) {
       requireOwnCompany(principal, input.companyId, 'input.companyId');
       const {
         companyId: _companyId,
+        idempotencyKey: _key,
         address,
         tags,
         notes,
@@ -208,55 +210,62 @@ export function customerService(serviceContext: ServiceContext) {
         complianceConfig,
         ...fields
       } = parse(createCustomerInput, input, 'input');
-      return repos.transaction(async (tx) => {
-        const now = await tx.company.reserveCustomers(1, customerQuota);
-        if (now === null) {
-          throw new ResourceExhausted(
-            `Company ${principal.companyId} has reached its quota of ${customerQuota} customers`,
+      const call = idempotentCall('createCustomer', input);
+      const kept = {
+        keep: (customer: CustomerRow) => ({ customerId: customer.id }),
+        replay: (k: { customerId: string }, tx: Repositories) => existingCustomer(tx, k.customerId),
+      };
+      return repos.transaction((tx) =>
+        idempotently(serviceContext, tx, call, kept, async () => {
+          const now = await tx.company.reserveCustomers(1, customerQuota);
+          if (now === null) {
+            throw new ResourceExhausted(
+              `Company ${principal.companyId} has reached its quota of ${customerQuota} customers`,
+            );
+          }
+          const id = newId('customer');
+          const customer = await tx.customers.insert({
+            ...fields,
+            id,
+            referralSourceId: await referralSourceId(tx, fields.source),
+            ...preference,
+            ...complianceConfig,
+            createdBy: actor,
+            createdTime: now,
+            lastUpdatedBy: actor,
+            lastUpdatedTime: now,
+          });
+          // The trail starts with every field's first value, consent above all.
+          await audit.record(tx, id, complianceDiff(null, { ...complianceConfig }), now);
+          if (address) await writeAddress(tx, id, address, now);
+          const applied = await resolveTags(tx, tags, actor, now);
+          await tx.tags.link(
+            id,
+            applied.map((tag) => tag.id),
+            actor,
+            now,
           );
-        }
-        const id = newId('customer');
-        const customer = await tx.customers.insert({
-          ...fields,
-          id,
-          referralSourceId: await referralSourceId(tx, fields.source),
-          ...preference,
-          ...complianceConfig,
-          createdBy: actor,
-          createdTime: now,
-          lastUpdatedBy: actor,
-          lastUpdatedTime: now,
-        });
-        // The trail starts with every field's first value, consent above all.
-        await audit.record(tx, id, complianceDiff(null, { ...complianceConfig }), now);
-        if (address) await writeAddress(tx, id, address, now);
-        const applied = await resolveTags(tx, tags, actor, now);
-        await tx.tags.link(
-          id,
-          applied.map((tag) => tag.id),
-          actor,
-          now,
-        );
-        const added = notes.added.map((note) => ({ id: newId('note'), customerId: id, note }));
-        await tx.notes.insertMany(added, actor, now);
-        await appendEvents(
-          tx.events,
-          [
-            {
-              customerId: id,
-              type: 'CUSTOMER_CREATED',
-              changes: [
-                ...customerChanges(null, customer),
-                ...(address?.type === 'PRIMARY' ? addressChanges(null, address.fields) : []),
-                ...tagChanges(applied, []),
-                ...added.map((note) => noteChange(note.id, null, note.note)),
-              ],
-            },
-          ],
-          { actor, requestId: origin.requestId, now },
-        );
-        return customer;
-      });
+          const added = notes.added.map((note) => ({ id: newId('note'), customerId: id, note }));
+          await tx.notes.insertMany(added, actor, now);
+          await appendEvents(
+            tx.events,
+            [
+              {
+                customerId: id,
+                type: 'CUSTOMER_CREATED',
+                changes: [
+                  ...customerChanges(null, customer),
+                  ...(address?.type === 'PRIMARY' ? addressChanges(null, address.fields) : []),
+                  ...tagChanges(applied, []),
+                  ...added.map((note) => noteChange(note.id, null, note.note)),
+                ],
+              },
+            ],
+            { actor, requestId: origin.requestId, now },
+          );
+          return customer;
+        }),
+      );
     },
 
     /**

@@ -316,7 +316,11 @@ const preferenceFields = {
 // --- the customer operations --------------------------------------------------------------------
 
 /** CreateCustomer: required fields required; the others default (API.md, "Customers"). */
+/** Checked, and hashed with the rest, by services/idempotency.ts. */
+const idempotencyKey = z.string().nullish();
+
 export const createCustomerInput = z.object({
+  idempotencyKey,
   companyId: z.string(),
   preferredBusinessId: identifier,
   firstName: name,
@@ -420,6 +424,7 @@ export type UpdateCustomerInput = z.input<typeof updateCustomerInput>;
 // --- notes, tags, lists -----------------------------------------------------------------------------
 
 export const appendCustomerNotesInput = z.object({
+  idempotencyKey,
   customerId: z.string(),
   notes: notes(false, 'must have at least one note'),
 });
@@ -438,6 +443,7 @@ export type ArchiveCustomerInput = z.input<typeof archiveCustomerInput>;
 export type UpdateCustomerNoteInput = z.input<typeof updateCustomerNoteInput>;
 
 export const appendCustomerTagsInput = z.object({
+  idempotencyKey,
   customerId: z.string(),
   tags: tags('must have at least one tag'),
 });

@@ -4,8 +4,9 @@ import type { CustomerRow, NoteRow } from '../db/schema.js';
 import { NotFound, StaleVersion } from '../errors.js';
 import { orderByKeys } from '../lib/batch.js';
 import { isIdOf, newId } from '../lib/ids.js';
-import { changeCustomer } from './customer-write.js';
+import { changeCustomer, existingCustomer } from './customer-write.js';
 import { noteChange } from './events.js';
+import { idempotentCall } from './idempotency.js';
 import {
   type AppendCustomerNotesInput,
   appendCustomerNotesInput,
@@ -20,6 +21,10 @@ export interface DeleteCustomerNoteInput {
   noteId: string;
 }
 
+/** The notes of `ids` in that order (one deleted since is left out). */
+const inOrder = (ids: readonly string[], rows: NoteRow[]): NoteRow[] =>
+  orderByKeys(ids, rows, (note) => note.id).filter((note) => note !== null);
+
 export function noteService(serviceContext: ServiceContext) {
   return {
     /** AppendCustomerNotes: 1..100 notes in one transaction, returned in the order given. */
@@ -27,16 +32,19 @@ export function noteService(serviceContext: ServiceContext) {
       input: AppendCustomerNotesInput,
     ): Promise<{ notes: NoteRow[]; customer: CustomerRow }> {
       const { notes } = parse(appendCustomerNotesInput, input, 'input');
+      const call = idempotentCall('appendCustomerNotes', input);
       const added = notes.added.map((note) => ({ id: newId('note'), note }));
-      const ids = added.map((note) => note.id);
       const { value, customer } = await changeCustomer(
         serviceContext,
         input.customerId,
         async ({ tx, customer: current, actor, now }) => ({
-          value: await tx.notes.insertMany(
-            added.map((note) => ({ ...note, customerId: current.id })),
-            actor,
-            now,
+          value: inOrder(
+            added.map((note) => note.id),
+            await tx.notes.insertMany(
+              added.map((note) => ({ ...note, customerId: current.id })),
+              actor,
+              now,
+            ),
           ),
           changed: true,
           event: {
@@ -44,11 +52,23 @@ export function noteService(serviceContext: ServiceContext) {
             changes: added.map((note) => noteChange(note.id, null, note.note)),
           },
         }),
+        {
+          idempotency: {
+            call,
+            kept: {
+              keep: ({ value: rows, customer: { id } }) => ({
+                customerId: id,
+                noteIds: rows.map((note) => note.id),
+              }),
+              replay: async (kept: { customerId: string; noteIds: string[] }, tx) => ({
+                value: inOrder(kept.noteIds, await tx.notes.findByIds(kept.noteIds)),
+                customer: await existingCustomer(tx, kept.customerId),
+              }),
+            },
+          },
+        },
       );
-      return {
-        notes: orderByKeys(ids, value, (note) => note.id).filter((n) => n !== null),
-        customer,
-      };
+      return { notes: value, customer };
     },
 
     /**

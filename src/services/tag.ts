@@ -3,10 +3,12 @@
 // under concurrent appends: unique constraints with ON CONFLICT, never read-then-write.
 import type { CustomerRow, ReferralSourceRow, TagRow } from '../db/schema.js';
 import { InvalidArgument, NotFound, Violations } from '../errors.js';
+import { orderByKeys } from '../lib/batch.js';
 import { isIdOf } from '../lib/ids.js';
 import { type Page, type PageArgs, pageRequest, toPage } from '../lib/page.js';
-import { changeCustomer, resolveTags } from './customer-write.js';
+import { changeCustomer, existingCustomer, resolveTags } from './customer-write.js';
 import { appendEvents, tagChanges } from './events.js';
+import { idempotentCall } from './idempotency.js';
 import {
   type AppendCustomerTagsInput,
   appendCustomerTagsInput,
@@ -150,6 +152,7 @@ export function tagService(serviceContext: ServiceContext) {
       input: AppendCustomerTagsInput,
     ): Promise<{ tags: TagRow[]; customer: CustomerRow }> {
       const { tags: refs } = parse(appendCustomerTagsInput, input, 'input');
+      const call = idempotentCall('appendCustomerTags', input);
       const { value, customer } = await changeCustomer(
         serviceContext,
         input.customerId,
@@ -174,6 +177,25 @@ export function tagService(serviceContext: ServiceContext) {
               ),
             },
           };
+        },
+        {
+          idempotency: {
+            call,
+            kept: {
+              keep: ({ value: tags, customer: { id } }) => ({
+                customerId: id,
+                tagIds: tags.map((tag) => tag.id),
+              }),
+              replay: async (kept: { customerId: string; tagIds: string[] }, tx) => ({
+                value: orderByKeys(
+                  kept.tagIds,
+                  await tx.tags.findByIds(kept.tagIds),
+                  (t) => t.id,
+                ).filter((tag) => tag !== null),
+                customer: await existingCustomer(tx, kept.customerId),
+              }),
+            },
+          },
         },
       );
       return { tags: value, customer };
