@@ -5,6 +5,7 @@
 // event to the company's stream (services/events.ts) in the same transaction.
 import type { CustomerRow, TagRow } from '../db/schema.js';
 import { FailedPrecondition, NotFound, StaleVersion } from '../errors.js';
+import { orderByKeys } from '../lib/batch.js';
 import { isIdOf } from '../lib/ids.js';
 import type { CustomerPatch } from '../repositories/customer.js';
 import type { Repositories } from '../repositories/index.js';
@@ -119,6 +120,24 @@ export async function existingCustomer(tx: Repositories, id: string): Promise<Cu
   const [customer] = await tx.customers.findByIds([id]);
   if (!customer) throw new NotFound('Customer', id);
   return customer;
+}
+
+/**
+ * How a change that adds rows to a customer (notes, tags) is kept under an idempotency key: the
+ * customer's ID and the rows' IDs, replayed as those rows, in that order.
+ */
+export function keptRows<R extends { id: string }>(
+  find: (tx: Repositories, ids: string[]) => Promise<R[]>,
+): KeptResult<{ value: R[]; customer: CustomerRow }, { customerId: string; ids: string[] }> {
+  return {
+    keep: ({ value, customer }) => ({ customerId: customer.id, ids: value.map((row) => row.id) }),
+    replay: async ({ customerId, ids }, tx) => ({
+      value: orderByKeys(ids, await find(tx, ids), (row) => row.id).filter(
+        (row): row is R => row !== null,
+      ),
+      customer: await existingCustomer(tx, customerId),
+    }),
+  };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { CustomerRow, NoteRow } from '../db/schema.js';
 import { NotFound, StaleVersion } from '../errors.js';
 import { orderByKeys } from '../lib/batch.js';
 import { isIdOf, newId } from '../lib/ids.js';
-import { changeCustomer, existingCustomer } from './customer-write.js';
+import { changeCustomer, keptRows } from './customer-write.js';
 import { noteChange } from './events.js';
 import { idempotentCall } from './idempotency.js';
 import {
@@ -52,21 +52,7 @@ export function noteService(serviceContext: ServiceContext) {
             changes: added.map((note) => noteChange(note.id, null, note.note)),
           },
         }),
-        {
-          idempotency: {
-            call,
-            kept: {
-              keep: ({ value: rows, customer: { id } }) => ({
-                customerId: id,
-                noteIds: rows.map((note) => note.id),
-              }),
-              replay: async (kept: { customerId: string; noteIds: string[] }, tx) => ({
-                value: inOrder(kept.noteIds, await tx.notes.findByIds(kept.noteIds)),
-                customer: await existingCustomer(tx, kept.customerId),
-              }),
-            },
-          },
-        },
+        { idempotency: { call, kept: keptRows((tx, ids) => tx.notes.findByIds(ids)) } },
       );
       return { notes: value, customer };
     },

@@ -3,10 +3,9 @@
 // under concurrent appends: unique constraints with ON CONFLICT, never read-then-write.
 import type { CustomerRow, ReferralSourceRow, TagRow } from '../db/schema.js';
 import { InvalidArgument, NotFound, Violations } from '../errors.js';
-import { orderByKeys } from '../lib/batch.js';
 import { isIdOf } from '../lib/ids.js';
 import { type Page, type PageArgs, pageRequest, toPage } from '../lib/page.js';
-import { changeCustomer, existingCustomer, resolveTags } from './customer-write.js';
+import { changeCustomer, keptRows, resolveTags } from './customer-write.js';
 import { appendEvents, tagChanges } from './events.js';
 import { idempotentCall } from './idempotency.js';
 import {
@@ -178,25 +177,7 @@ export function tagService(serviceContext: ServiceContext) {
             },
           };
         },
-        {
-          idempotency: {
-            call,
-            kept: {
-              keep: ({ value: tags, customer: { id } }) => ({
-                customerId: id,
-                tagIds: tags.map((tag) => tag.id),
-              }),
-              replay: async (kept: { customerId: string; tagIds: string[] }, tx) => ({
-                value: orderByKeys(
-                  kept.tagIds,
-                  await tx.tags.findByIds(kept.tagIds),
-                  (t) => t.id,
-                ).filter((tag) => tag !== null),
-                customer: await existingCustomer(tx, kept.customerId),
-              }),
-            },
-          },
-        },
+        { idempotency: { call, kept: keptRows((tx, ids) => tx.tags.findByIds(ids)) } },
       );
       return { tags: value, customer };
     },
