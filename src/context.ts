@@ -19,6 +19,7 @@ import { type CustomerService, customerService } from './services/customer.js';
 import type { EventFeed } from './services/event-feed.js';
 import { type EventService, eventService } from './services/events.js';
 import { type NoteService, noteService } from './services/note.js';
+import { type PrivacyService, privacyService } from './services/privacy.js';
 import type { RequestOrigin, ServiceContext } from './services/service-context.js';
 import { type TagService, tagService } from './services/tag.js';
 import { type WebhookService, webhookService } from './services/webhooks.js';
@@ -48,6 +49,7 @@ export interface Services {
   readonly compliance: ComplianceService;
   readonly cofLinks: CofLinkService;
   readonly webhooks: WebhookService;
+  readonly privacy: PrivacyService;
 }
 
 /** The request's services, each made when first used (most requests use one or two). */
@@ -59,6 +61,7 @@ const requestServices = lazyObjects<ServiceContext, Services>({
   compliance: complianceService,
   cofLinks: cofLinkService,
   webhooks: webhookService,
+  privacy: privacyService,
 });
 
 export interface Context {

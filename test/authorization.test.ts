@@ -45,6 +45,11 @@ interface Case {
 
 const ids = (f: Fixture) => ({ id: f.customerId });
 const QUERIES: Record<string, Case> = {
+  customerDataExport: {
+    document: 'query($id: ID!) { customerDataExport(id: $id) { customerId customer notes } }',
+    variables: ids,
+    otherCompany: 'NOT_FOUND',
+  },
   customer: {
     document: 'query($id: ID!) { customer(id: $id) { id firstName } }',
     variables: ids,

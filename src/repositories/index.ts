@@ -6,6 +6,7 @@ import { type CofLinkRepository, cofLinkRepository } from './cof-link.js';
 import { type CompanyRepository, companyRepository, type EventPositions } from './company.js';
 import { type ComplianceRepository, complianceRepository } from './compliance.js';
 import { type CustomerRepository, customerRepository } from './customer.js';
+import { type CustomerExportRepository, customerExportRepository } from './customer-export.js';
 import { type EventRepository, eventRepository } from './event.js';
 import { type IdempotencyRepository, idempotencyRepository } from './idempotency.js';
 import { type NoteRepository, noteRepository } from './note.js';
@@ -49,6 +50,7 @@ export interface Repositories {
   readonly events: EventRepository;
   readonly webhooks: WebhookRepository;
   readonly idempotency: IdempotencyRepository;
+  readonly customerExport: CustomerExportRepository;
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
 }
 
@@ -73,6 +75,7 @@ const tenantRepositories = lazyObjects<Binding, Repositories>({
   events: ({ db, companyId, positions }) => eventRepository(db, companyId, positions),
   webhooks: ({ db, companyId }) => webhookRepository(db, companyId),
   idempotency: ({ db, companyId }) => idempotencyRepository(db, companyId),
+  customerExport: ({ db, companyId }) => customerExportRepository(db, companyId),
   transaction:
     ({ db, companyId, guard }) =>
     (work) => {

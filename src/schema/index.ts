@@ -14,6 +14,7 @@ import './webhooks.js';
 import './card-on-file.js';
 import './node.js';
 import './rate-limit.js';
+import './privacy.js';
 import './stitching.js';
 
 builder.queryType({

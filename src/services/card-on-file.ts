@@ -121,7 +121,10 @@ export type CofLinkService = ReturnType<typeof cofLinkService>;
 
 export type LinkState = 'valid' | 'expired' | 'used' | 'revoked' | 'unknown';
 
-function stateOf(link: CofLinkRow | null, now: Date): LinkState {
+export function stateOf(
+  link: Pick<CofLinkRow, 'usedTime' | 'revokedTime' | 'expiresTime'> | null,
+  now: Date,
+): LinkState {
   if (!link) return 'unknown';
   if (link.usedTime) return 'used';
   if (link.revokedTime) return 'revoked';

@@ -1,0 +1,52 @@
+// The customer's privacy rights (API.md "Privacy"). Export: every stored fact about one customer
+// (its fields, addresses, notes, tags, consent trail, change events and card-on-file links with
+// their status and times), as JSON an operator can hand over; never a token, hash or secret.
+import { NotFound } from '../errors.js';
+import { isIdOf } from '../lib/ids.js';
+import { stateOf } from './card-on-file.js';
+import type { ServiceContext } from './service-context.js';
+
+export interface CustomerDataExport {
+  customerId: string;
+  generatedTime: Date;
+  customer: Record<string, unknown>;
+  notes: Record<string, unknown>[];
+  tags: Record<string, unknown>[];
+  complianceHistory: Record<string, unknown>[];
+  events: Record<string, unknown>[];
+  cardOnFileLinks: Record<string, unknown>[];
+}
+
+/** Rows as exported: the company's ID left out (the same everywhere, not the customer's). */
+const exported = <T extends { companyId?: unknown }>({ companyId: _c, ...rest }: T) => rest;
+
+
+export function privacyService({ repos, clock }: ServiceContext) {
+  return {
+    /** CustomerDataExport: read in one transaction, so that its parts agree. */
+    async exportCustomer(id: string): Promise<CustomerDataExport> {
+      const rows = isIdOf('customer', id)
+        ? await repos.transaction((tx) => tx.customerExport.everything(id))
+        : null;
+      if (!rows) throw new NotFound('Customer', id);
+      const now = clock();
+      const { addresses, ...customer } = { ...exported(rows.customer), addresses: rows.addresses };
+      return {
+        customerId: id,
+        generatedTime: now,
+        customer: { ...customer, addresses: addresses.map(exported) },
+        notes: rows.notes.map(exported),
+        tags: rows.tags,
+        complianceHistory: rows.compliance.map(exported),
+        events: rows.events.map(exported),
+        cardOnFileLinks: rows.links.map((link) => ({
+          ...exported(link),
+          status: stateOf(link, now).toUpperCase(),
+          cardSetups: rows.setups.filter((s) => s.linkId === link.id).map(exported),
+        })),
+      };
+    },
+  };
+}
+
+export type PrivacyService = ReturnType<typeof privacyService>;
