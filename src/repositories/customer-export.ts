@@ -16,8 +16,11 @@ import {
   tags,
 } from '../db/schema.js';
 
-const { searchText: _search, phoneDigits: _digits, ...customerColumns } =
-  getTableColumns(customers);
+const {
+  searchText: _search,
+  phoneDigits: _digits,
+  ...customerColumns
+} = getTableColumns(customers);
 const { tokenHash: _hash, ...linkColumns } = getTableColumns(cofLinks);
 
 export function customerExportRepository(db: Database, companyId: string) {
@@ -47,10 +50,20 @@ export function customerExportRepository(db: Database, companyId: string) {
           )
           .orderBy(asc(customerNotes.createdTime), asc(customerNotes.id)),
         db
-          .select({ tagId: tags.id, name: tags.name, appliedBy: customerTags.createdBy, appliedTime: customerTags.createdTime })
+          .select({
+            tagId: tags.id,
+            name: tags.name,
+            appliedBy: customerTags.createdBy,
+            appliedTime: customerTags.createdTime,
+          })
           .from(customerTags)
-          .innerJoin(tags, and(eq(tags.companyId, customerTags.companyId), eq(tags.id, customerTags.tagId)))
-          .where(and(eq(customerTags.companyId, companyId), eq(customerTags.customerId, customerId)))
+          .innerJoin(
+            tags,
+            and(eq(tags.companyId, customerTags.companyId), eq(tags.id, customerTags.tagId)),
+          )
+          .where(
+            and(eq(customerTags.companyId, companyId), eq(customerTags.customerId, customerId)),
+          )
           .orderBy(asc(tags.name)),
         db
           .select()

@@ -20,7 +20,6 @@ export interface CustomerDataExport {
 /** Rows as exported: the company's ID left out (the same everywhere, not the customer's). */
 const exported = <T extends { companyId?: unknown }>({ companyId: _c, ...rest }: T) => rest;
 
-
 export function privacyService({ repos, clock }: ServiceContext) {
   return {
     /** CustomerDataExport: read in one transaction, so that its parts agree. */
