@@ -320,8 +320,19 @@ describe('every root field and mutation, for every kind of caller', () => {
       isObjectType(type) ? Object.keys(type.getFields()) : [],
     );
     expect(rootFields.sort()).toEqual(
-      Object.keys({ ...QUERIES, ...MUTATIONS, ...OPEN, ...WEBHOOKS }).sort(),
+      Object.keys({ ...QUERIES, ...MUTATIONS, ...OPEN, ...WEBHOOKS, eraseCustomer: 0 }).sort(),
     );
+  });
+
+  it('eraseCustomer needs customers:erase, and nothing else gives it', async () => {
+    const document = `mutation { eraseCustomer(input: { id: "cus_none", reason: "ticket 1" }) { erasedCustomerId } }`;
+    const eraser = (await newCompany(env, { id: company.id, scope: 'customers:erase' })).token;
+    // Past the scope check: an unknown customer.
+    expect(codeOf(await graphql(env.app, document, {}, { token: eraser }))).toBe('NOT_FOUND');
+    for (const caller of ['readOnly', 'writeOnly', 'readWrite'] as const) {
+      expect(codeOf(await run(caller, document, {})), caller).toBe('PERMISSION_DENIED');
+    }
+    expect((await run('anonymous', document, {})).status).toBe(401);
   });
 
   it.each(Object.entries(WEBHOOKS))('%s needs webhooks:manage', async (field, c) => {

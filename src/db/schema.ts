@@ -106,6 +106,8 @@ export const customers = pgTable(
     deleted: boolean('deleted').notNull().default(false),
     /** Committed changes of the customer and what it carries (notes, tags, addresses, consent). */
     version: integer('version').notNull().default(1),
+    /** When its personal data was erased (eraseCustomer): the row is a tombstone from then on. */
+    erasedTime: timestamptz('erased_time'),
     // What filter.query searches: the names and e-mail folded (customer_search_fold: accents
     // removed, lower case, drizzle/0009), and the phone's digits.
     searchText: text('search_text')

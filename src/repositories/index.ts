@@ -7,6 +7,7 @@ import { type CompanyRepository, companyRepository, type EventPositions } from '
 import { type ComplianceRepository, complianceRepository } from './compliance.js';
 import { type CustomerRepository, customerRepository } from './customer.js';
 import { type CustomerExportRepository, customerExportRepository } from './customer-export.js';
+import { type ErasureRepository, erasureRepository } from './erasure.js';
 import { type EventRepository, eventRepository } from './event.js';
 import { type IdempotencyRepository, idempotencyRepository } from './idempotency.js';
 import { type NoteRepository, noteRepository } from './note.js';
@@ -51,6 +52,7 @@ export interface Repositories {
   readonly webhooks: WebhookRepository;
   readonly idempotency: IdempotencyRepository;
   readonly customerExport: CustomerExportRepository;
+  readonly erasure: ErasureRepository;
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
 }
 
@@ -76,6 +78,7 @@ const tenantRepositories = lazyObjects<Binding, Repositories>({
   webhooks: ({ db, companyId }) => webhookRepository(db, companyId),
   idempotency: ({ db, companyId }) => idempotencyRepository(db, companyId),
   customerExport: ({ db, companyId }) => customerExportRepository(db, companyId),
+  erasure: ({ db, companyId }) => erasureRepository(db, companyId),
   transaction:
     ({ db, companyId, guard }) =>
     (work) => {

@@ -1,6 +1,8 @@
-// customerDataExport: every stored fact about one customer, as JSON (services/privacy.ts).
+// customerDataExport and eraseCustomer (services/privacy.ts).
+import type { EraseCustomerInput as EraseCustomerInputShape } from '../services/input-rules.js';
 import type { CustomerDataExport as Export } from '../services/privacy.js';
 import { builder } from './builder.js';
+import { afterWrite, type Implements } from './common.js';
 
 const CustomerDataExport = builder.objectRef<Export>('CustomerDataExport').implement({
   authScopes: { 'customers:read': true },
@@ -44,5 +46,49 @@ builder.queryField('customerDataExport', (t) =>
       'Every stored fact about the customer, as JSON an operator can hand over. Null plus a NOT_FOUND error when absent or in another company.',
     args: { id: t.arg.id({ required: true, description: 'The customer (cus_…).' }) },
     resolve: (_root, { id }, ctx) => ctx.services.privacy.exportCustomer(id),
+  }),
+);
+
+const EraseCustomerInput = builder.inputType('EraseCustomerInput', {
+  description: 'Which customer to erase, and why.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'The customer (cus_…).' }),
+    reason: t.string({
+      required: true,
+      description: "Why (recorded in the erasure's event), e.g. the request's ticket.",
+    }),
+  }),
+});
+const _eraseImplements: Implements<typeof EraseCustomerInput.$inferInput, EraseCustomerInputShape> =
+  true;
+
+const EraseCustomerPayload = builder
+  .objectRef<{ erasedCustomerId: string; erasedTime: Date }>('EraseCustomerPayload')
+  .implement({
+    description: 'The result of eraseCustomer.',
+    fields: (t) => ({
+      erasedCustomerId: t.exposeID('erasedCustomerId', {
+        description: 'The customer, now a tombstone (deleted: true, INACTIVE).',
+      }),
+      erasedTime: t.expose('erasedTime', {
+        type: 'DateTime',
+        description: 'When it was erased (the first time, for a repeated call).',
+      }),
+    }),
+  });
+
+builder.mutationField('eraseCustomer', (t) =>
+  t.field({
+    type: EraseCustomerPayload,
+    // Needs customers:erase, and only it: not the Mutation's customers:write.
+    skipTypeScopes: true,
+    authScopes: { 'customers:erase': true },
+    description:
+      'Right to erasure (GDPR Art. 17): removes personal data for good; needs customers:erase.',
+    args: {
+      input: t.arg({ type: EraseCustomerInput, required: true, description: 'The customer.' }),
+    },
+    resolve: async (_root, { input }, ctx) =>
+      afterWrite(ctx, await ctx.services.privacy.erase(input)),
   }),
 );

@@ -83,6 +83,11 @@ async function changeIn<T>(
   if (expected != null && current.version !== expected) {
     throw new StaleVersion('Customer', customerId, expected, current.version);
   }
+  if (current.erasedTime) {
+    throw new FailedPrecondition(
+      `Customer ${customerId} was erased (eraseCustomer): it can no longer be changed`,
+    );
+  }
   if (current.deleted && options.archived !== 'allow') {
     throw new FailedPrecondition(
       `Customer ${customerId} is archived: restore it (restoreCustomer) before changing it`,

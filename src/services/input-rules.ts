@@ -437,6 +437,17 @@ export const updateCustomerNoteInput = z.object({
   expectedVersion,
 });
 
+/** EraseCustomer: the reason goes into the erasure's event (a ticket, not personal data). */
+export const eraseCustomerInput = z.object({
+  id: z.string(),
+  reason: z
+    .string()
+    .trim()
+    .min(1, 'must say why (e.g. the request ticket)')
+    .max(500, 'must be at most 500 characters'),
+});
+export type EraseCustomerInput = z.input<typeof eraseCustomerInput>;
+
 /** ArchiveCustomer and RestoreCustomer. */
 export const archiveCustomerInput = z.object({ id: z.string(), expectedVersion });
 export type ArchiveCustomerInput = z.input<typeof archiveCustomerInput>;

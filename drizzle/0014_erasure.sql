@@ -1,0 +1,1 @@
+ALTER TABLE "customers" ADD COLUMN "erased_time" timestamp(6) with time zone;
