@@ -15,6 +15,7 @@ import {
   customerTags,
   tags,
 } from '../db/schema.js';
+import { ofCustomer } from './sql.js';
 
 const {
   searchText: _search,
@@ -36,18 +37,11 @@ export function customerExportRepository(db: Database, companyId: string) {
         db
           .select()
           .from(customerAddresses)
-          .where(
-            and(
-              eq(customerAddresses.companyId, companyId),
-              eq(customerAddresses.customerId, customerId),
-            ),
-          ),
+          .where(ofCustomer(customerAddresses, companyId, customerId)),
         db
           .select()
           .from(customerNotes)
-          .where(
-            and(eq(customerNotes.companyId, companyId), eq(customerNotes.customerId, customerId)),
-          )
+          .where(ofCustomer(customerNotes, companyId, customerId))
           .orderBy(asc(customerNotes.createdTime), asc(customerNotes.id)),
         db
           .select({
@@ -61,36 +55,27 @@ export function customerExportRepository(db: Database, companyId: string) {
             tags,
             and(eq(tags.companyId, customerTags.companyId), eq(tags.id, customerTags.tagId)),
           )
-          .where(
-            and(eq(customerTags.companyId, companyId), eq(customerTags.customerId, customerId)),
-          )
+          .where(ofCustomer(customerTags, companyId, customerId))
           .orderBy(asc(tags.name)),
         db
           .select()
           .from(complianceChanges)
-          .where(
-            and(
-              eq(complianceChanges.companyId, companyId),
-              eq(complianceChanges.customerId, customerId),
-            ),
-          )
+          .where(ofCustomer(complianceChanges, companyId, customerId))
           .orderBy(asc(complianceChanges.changedTime), asc(complianceChanges.id)),
         db
           .select()
           .from(customerEvents)
-          .where(
-            and(eq(customerEvents.companyId, companyId), eq(customerEvents.customerId, customerId)),
-          )
+          .where(ofCustomer(customerEvents, companyId, customerId))
           .orderBy(asc(customerEvents.seq)),
         db
           .select(linkColumns)
           .from(cofLinks)
-          .where(and(eq(cofLinks.companyId, companyId), eq(cofLinks.customerId, customerId)))
+          .where(ofCustomer(cofLinks, companyId, customerId))
           .orderBy(asc(cofLinks.createdTime)),
         db
           .select()
           .from(cardSetups)
-          .where(and(eq(cardSetups.companyId, companyId), eq(cardSetups.customerId, customerId)))
+          .where(ofCustomer(cardSetups, companyId, customerId))
           .orderBy(asc(cardSetups.createdTime)),
       ]);
       return { customer, addresses, notes, tags: applied, compliance, events, links, setups };
@@ -99,6 +84,3 @@ export function customerExportRepository(db: Database, companyId: string) {
 }
 
 export type CustomerExportRepository = ReturnType<typeof customerExportRepository>;
-export type CustomerExportRows = NonNullable<
-  Awaited<ReturnType<CustomerExportRepository['everything']>>
->;

@@ -12,12 +12,13 @@ import {
   customers,
   customerTags,
 } from '../db/schema.js';
+import { ofCustomer } from './sql.js';
 
 /**
  * What a tombstone shows in place of the names and phone (NOT NULL columns, and a phone the
  * schema's PhoneNumber scalar accepts: a number no one has, the same for every tombstone).
  */
-export const ERASED_NAMES = {
+const ERASED_NAMES = {
   firstName: 'Erased',
   lastName: 'Customer',
   phone: '+10000000000',
@@ -30,10 +31,8 @@ export const ERASED_NAMES = {
 const PERSONAL_FIELDS = '^(firstName|lastName|avatar|phone|email|address\\.|notes\\.)';
 
 export function erasureRepository(db: Database, companyId: string) {
-  const ofCustomer = <T extends typeof customerNotes | typeof customerAddresses>(
-    table: T,
-    id: string,
-  ) => and(eq(table.companyId, companyId), eq(table.customerId, id));
+  const of = (table: Parameters<typeof ofCustomer>[0], id: string) =>
+    ofCustomer(table, companyId, id);
   return {
     /** Erases the customer's personal data at `now`, by `actor`; its quota slot is given back. */
     async erase(id: string, actor: string, now: string): Promise<void> {
@@ -52,30 +51,19 @@ export function erasureRepository(db: Database, companyId: string) {
           lastUpdatedTime: now,
         })
         .where(and(eq(customers.companyId, companyId), eq(customers.id, id)));
-      await db.delete(customerAddresses).where(ofCustomer(customerAddresses, id));
-      await db.delete(customerNotes).where(ofCustomer(customerNotes, id));
-      await db
-        .delete(customerTags)
-        .where(and(eq(customerTags.companyId, companyId), eq(customerTags.customerId, id)));
+      await db.delete(customerAddresses).where(of(customerAddresses, id));
+      await db.delete(customerNotes).where(of(customerNotes, id));
+      await db.delete(customerTags).where(of(customerTags, id));
       await db
         .update(cofLinks)
         .set({ revokedTime: now })
-        .where(
-          and(
-            eq(cofLinks.companyId, companyId),
-            eq(cofLinks.customerId, id),
-            isNull(cofLinks.usedTime),
-            isNull(cofLinks.revokedTime),
-          ),
-        );
+        .where(and(of(cofLinks, id), isNull(cofLinks.usedTime), isNull(cofLinks.revokedTime)));
       // The consent trail keeps its decisions, actors and times; where the request came from is
       // personal data, and goes.
       await db
         .update(complianceChanges)
         .set({ ip: null, userAgent: null })
-        .where(
-          and(eq(complianceChanges.companyId, companyId), eq(complianceChanges.customerId, id)),
-        );
+        .where(of(complianceChanges, id));
       await db.execute(sql`
         update ${customerEvents} set changes = (
           select coalesce(jsonb_agg(

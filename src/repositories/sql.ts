@@ -1,5 +1,5 @@
 // Small SQL pieces shared by the repositories.
-import { type Column, getTableColumns, type SQL, sql } from 'drizzle-orm';
+import { and, type Column, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
 import {
   type PgColumn,
   PgDialect,
@@ -15,6 +15,15 @@ import type { Database } from '../db/client.js';
  */
 export function anyOf(column: Column, values: readonly string[]): SQL {
   return sql`${column} = any(${sql.param(values)}::text[])`;
+}
+
+/** The rows of one customer in a table keyed by company and customer. */
+export function ofCustomer(
+  table: { companyId: PgColumn; customerId: PgColumn },
+  companyId: string,
+  customerId: string,
+): SQL | undefined {
+  return and(eq(table.companyId, companyId), eq(table.customerId, customerId));
 }
 
 /** The rows of a raw `db.execute`: postgres.js returns an array, PGlite `{ rows }`. */

@@ -67,11 +67,10 @@ export function privacyService({ repos, clock, principal, origin }: ServiceConte
         : null;
       if (!rows) throw new NotFound('Customer', id);
       const now = clock();
-      const { addresses, ...customer } = { ...exported(rows.customer), addresses: rows.addresses };
       return {
         customerId: id,
         generatedTime: now,
-        customer: { ...customer, addresses: addresses.map(exported) },
+        customer: { ...exported(rows.customer), addresses: rows.addresses.map(exported) },
         notes: rows.notes.map(exported),
         tags: rows.tags,
         complianceHistory: rows.compliance.map(exported),
