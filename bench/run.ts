@@ -38,7 +38,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '16' },
     scenarios: {
       type: 'string',
-      default: 'list,byid,deep,search,sorted,create,append,subscribe',
+      default: 'list,byid,deep,search,sorted,create,bulk,append,subscribe',
     },
     soak: { type: 'string' },
     // Both servers on the last CPU by default (see start()); `--cpu none` lets them float.
@@ -211,6 +211,10 @@ async function useStatementStatistics(): Promise<string> {
 // --- what is asked -------------------------------------------------------------------------------
 
 const CREATE = `mutation Create($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`;
+const CREATE_MANY = `mutation CreateMany($input: CreateCustomersInput!) { createCustomers(input: $input) { createdCount results { customer { id } } } }`;
+/** The company the bulk creates write to: its own, so that com_00 (read by the lists) stays its size. */
+const BULK_COMPANY = 'com_bulk';
+const BULK_SIZE = 100;
 const APPEND = `mutation Append($input: AppendCustomerNotesInput!) {
   appendCustomerNotes(input: $input) { notes { id } } }`;
 
@@ -218,6 +222,8 @@ interface BenchRequest {
   method: 'GET' | 'POST';
   path: string;
   body?: string;
+  /** Another credential than the run's (the bulk creates' company). */
+  token?: string;
 }
 
 interface Scenario {
@@ -229,6 +235,8 @@ interface Scenario {
   subscribe?: boolean;
   /** A read the raw baseline does not serve (it runs with the reads, before the writes). */
   read?: boolean;
+  /** Customers each request creates (the creation report: customers per second). */
+  creates?: number;
 }
 
 const gql = (query: string, variables: unknown): BenchRequest => ({
@@ -238,6 +246,7 @@ const gql = (query: string, variables: unknown): BenchRequest => ({
 });
 
 async function prepare(gateways: Server[], token: string): Promise<Scenario[]> {
+  const bulkToken = await benchToken(BULK_COMPANY);
   const sql = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
   const [{ n } = { n: 0 }] = await sql<{ n: number }[]>`
     select count(*)::int as n from customers where company_id = ${COMPANY} and not deleted`;
@@ -285,6 +294,19 @@ async function prepare(gateways: Server[], token: string): Promise<Scenario[]> {
       },
     }),
   );
+  // What the create scenarios create: the seed's kind of customer, with an address, a tag, a note.
+  const newCustomer = (companyId: string, i: number) => ({
+    companyId,
+    preferredBusinessId: 'biz_001',
+    firstName: 'Bench',
+    lastName: `Customer ${i}`,
+    phone: phone(i),
+    email: `bench${i}@example.com`,
+    address: { street: `${i} Bench St`, city: 'New York', state: 'NY', zip: '10001' },
+    tags: [{ name: 'VIP' }],
+    notes: [{ note: 'Created by the benchmark.' }],
+    complianceConfig: { serviceRelatedChannels: ['COMPLIANCE_CHANNEL_SMS'], isConsented: true },
+  });
   return [
     {
       name: 'list',
@@ -326,24 +348,25 @@ async function prepare(gateways: Server[], token: string): Promise<Scenario[]> {
     {
       name: 'create',
       gateway: Array.from({ length: 1000 }, (_, i) =>
-        gql(CREATE, {
+        gql(CREATE, { input: newCustomer(COMPANY, i) }),
+      ),
+      creates: 1,
+    },
+    // The same customers, 100 to a createCustomers call (in a company of their own).
+    {
+      name: 'bulk',
+      gateway: Array.from({ length: 20 }, (_, b) => ({
+        ...gql(CREATE_MANY, {
           input: {
-            companyId: COMPANY,
-            preferredBusinessId: 'biz_001',
-            firstName: 'Bench',
-            lastName: `Customer ${i}`,
-            phone: phone(i),
-            email: `bench${i}@example.com`,
-            address: { street: `${i} Bench St`, city: 'New York', state: 'NY', zip: '10001' },
-            tags: [{ name: 'VIP' }],
-            notes: [{ note: 'Created by the benchmark.' }],
-            complianceConfig: {
-              serviceRelatedChannels: ['COMPLIANCE_CHANNEL_SMS'],
-              isConsented: true,
-            },
+            companyId: BULK_COMPANY,
+            customers: Array.from({ length: BULK_SIZE }, (_, i) =>
+              newCustomer(BULK_COMPANY, b * BULK_SIZE + i),
+            ),
           },
         }),
-      ),
+        token: bulkToken,
+      })),
+      creates: BULK_SIZE,
     },
     {
       name: 'append',
@@ -461,6 +484,9 @@ async function drive(
             method: pick.method,
             path: pick.path,
             ...(pick.body ? { body: pick.body } : {}),
+            ...(pick.token
+              ? { headers: { ...request.headers, authorization: `Bearer ${pick.token}` } }
+              : {}),
           };
         },
       },
@@ -619,18 +645,22 @@ async function startGateways(): Promise<Server[]> {
   return gateways;
 }
 
+/** A staff credential of the company, as the servers take it. */
+const benchToken = (companyId: string) =>
+  new SignJWT({ company_id: companyId, scope: 'customers:read customers:write' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('stf_bench')
+    .setAudience('customer-graph')
+    .setExpirationTime('2h')
+    .sign(new TextEncoder().encode(SECRET));
+
 async function main() {
   await bundle('bench/raw-server.ts', RAW_BUNDLE);
   const gateways = await startGateways();
   const gateway = gateways[0]!;
   const raw = await start('raw', RAW_BUNDLE, {}, /raw baseline listening on (\d+)/);
   raw.url = `http://127.0.0.1:${raw.url}`;
-  const token = await new SignJWT({ company_id: COMPANY, scope: 'customers:read customers:write' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('stf_bench')
-    .setAudience('customer-graph')
-    .setExpirationTime('2h')
-    .sign(new TextEncoder().encode(SECRET));
+  const token = await benchToken(COMPANY);
 
   const statementSource = await useStatementStatistics();
   try {
@@ -758,9 +788,34 @@ async function batch(
     samples,
     raw.name,
     gateways.map((g) => g.name),
-  )}${subscriberReport(subscribers)}\n\nPeak RSS: ${peaks.join(', ')}.\nSQL statements counted by ${statementSource}.`;
+  )}${subscriberReport(subscribers)}${creationReport(samples, scenarios, gateways)}\n\nPeak RSS: ${peaks.join(', ')}.\nSQL statements counted by ${statementSource}.`;
   process.stdout.write(`\n${table}\n`);
   if (args.readme) writeReadme(table);
+}
+
+/**
+ * The create scenarios as customers created per second (req/s times the customers each request
+ * creates), and each one's ratio to the single creates of the same server.
+ */
+function creationReport(
+  samples: Record<string, Record<string, Sample[]>>,
+  scenarios: Scenario[],
+  gateways: Server[],
+): string {
+  const creating = scenarios.filter((s) => s.creates !== undefined && samples[s.name]);
+  if (creating.length === 0) return '';
+  const rate = (scenario: Scenario, server: Server) =>
+    median((samples[scenario.name]![server.name] ?? []).map((s) => s.rps)) * scenario.creates!;
+  const single = creating.find((s) => s.creates === 1);
+  const rows = gateways.flatMap((server) =>
+    creating.map((scenario) => [
+      scenario.name,
+      server.name,
+      fmt(rate(scenario, server)),
+      single ? fmt(rate(scenario, server) / rate(single, server), 1) : '–',
+    ]),
+  );
+  return `\n\nCustomers created per second (req/s × customers per request):\n\n${markdownTable(['scenario', 'server', 'customers/s', '× create'], rows).join('\n')}`;
 }
 
 /** The subscribe runs: events a subscriber received per second, and their end-to-end latency. */

@@ -114,6 +114,19 @@ const MUTATIONS: Record<string, Case & { stored?: string }> = {
     variables: (f) => ({ input: minimalInput(f.companyId, { email: 'ada@example.com' }) }),
     otherCompany: 'PERMISSION_DENIED',
   },
+  createCustomers: {
+    document:
+      'mutation($input: CreateCustomersInput!) { createCustomers(input: $input) { createdCount } }',
+    stored:
+      'mutation($input: CreateCustomersInput!) { createCustomers(input: $input) { results { customer { id email } } } }',
+    variables: (f) => ({
+      input: {
+        companyId: f.companyId,
+        customers: [minimalInput(f.companyId, { email: 'ada@example.com' })],
+      },
+    }),
+    otherCompany: 'PERMISSION_DENIED',
+  },
   updateCustomer: {
     document:
       'mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { id } } }',

@@ -38,7 +38,7 @@ describe('updateCustomer', () => {
         lastUpdatedTime: now,
       };
       const updated = await tx.customers.update('cus_001', fields);
-      if (!updated) await tx.customers.insert({ id: 'cus_001', createdTime: now, ...fields });
+      if (!updated) await tx.customers.insertMany([{ id: 'cus_001', createdTime: now, ...fields }]);
       await tx.tags.unlinkAllBut('cus_001', []);
     });
     const company = await newCompany(env, { id: 'cmp_001' });

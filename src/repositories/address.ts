@@ -10,6 +10,25 @@ export type AddressFields = Pick<
 >;
 
 export function addressRepository(db: Database, companyId: string) {
+  /** Addresses of customers that have none yet (new ones), in one statement. */
+  const insertMany = async (
+    rows: readonly { customerId: string; type: AddressRow['type']; fields: AddressFields }[],
+    now: string,
+  ): Promise<void> => {
+    if (rows.length === 0) return;
+    await db.insert(customerAddresses).values(
+      rows.map(({ customerId, type, fields }) => ({
+        ...fields,
+        companyId,
+        customerId,
+        id: newId('address'),
+        type,
+        createdTime: now,
+        lastUpdatedTime: now,
+      })),
+    );
+  };
+
   return {
     /** Addresses of the customers, each customer's PRIMARY first, then oldest first. */
     listByCustomerIds(customerIds: readonly string[]): Promise<AddressRow[]> {
@@ -55,16 +74,10 @@ export function addressRepository(db: Database, companyId: string) {
     },
 
     async insertSecondary(customerId: string, fields: AddressFields, now: string): Promise<void> {
-      await db.insert(customerAddresses).values({
-        ...fields,
-        companyId,
-        customerId,
-        id: newId('address'),
-        type: 'SECONDARY',
-        createdTime: now,
-        lastUpdatedTime: now,
-      });
+      await insertMany([{ customerId, type: 'SECONDARY', fields }], now);
     },
+
+    insertMany,
 
     async deletePrimary(customerId: string): Promise<void> {
       await db

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { companies } from '../db/schema.js';
 
@@ -22,20 +22,38 @@ export interface EventPositions {
 export function companyRepository(db: Database, companyId: string, positions: EventPositions) {
   const writeTime = { now: sql<string>`clock_timestamp()`, seq: companies.eventSeq };
 
+  /**
+   * Takes the write lock; returns the write time and the company's customer count, exact while
+   * the lock is held (a bulk create takes its slots after checking its items: `addCustomers`).
+   */
+  async function lockForCreate(): Promise<{ now: string; customerCount: number }> {
+    const [row] = await db
+      .insert(companies)
+      .values({ companyId, customerCount: 0, eventSeq: 1 })
+      .onConflictDoUpdate({
+        target: companies.companyId,
+        set: { eventSeq: sql`${companies.eventSeq} + 1` },
+      })
+      .returning({ ...writeTime, customerCount: companies.customerCount });
+    if (!row) throw new Error('company lock returned no row');
+    positions.reserved = Number(row.seq);
+    return { now: row.now, customerCount: row.customerCount };
+  }
+
   return {
     /** Takes the company's write lock; returns this transaction's write time. */
     async lockForWrite(): Promise<string> {
-      const [row] = await db
-        .insert(companies)
-        .values({ companyId, customerCount: 0, eventSeq: 1 })
-        .onConflictDoUpdate({
-          target: companies.companyId,
-          set: { eventSeq: sql`${companies.eventSeq} + 1` },
-        })
-        .returning(writeTime);
-      if (!row) throw new Error('company lock returned no row');
-      positions.reserved = Number(row.seq);
-      return row.now;
+      return (await lockForCreate()).now;
+    },
+
+    lockForCreate,
+
+    /** Counts `n` more customers, under the lock `lockForCreate` took. */
+    async addCustomers(n: number): Promise<void> {
+      await db
+        .update(companies)
+        .set({ customerCount: sql`${companies.customerCount} + ${n}` })
+        .where(eq(companies.companyId, companyId));
     },
 
     /**

@@ -263,13 +263,19 @@ export function customerRepository(db: Database, companyId: string) {
       });
     },
 
-    async insert(customer: NewCustomer): Promise<CustomerRow> {
-      const [row] = await db
+    /** Inserts the customers in one statement; returns their rows in the order given. */
+    async insertMany(rows: readonly NewCustomer[]): Promise<CustomerRow[]> {
+      if (rows.length === 0) return [];
+      const inserted = await db
         .insert(customers)
-        .values({ ...customer, companyId })
+        .values(rows.map((row) => ({ ...row, companyId })))
         .returning();
-      if (!row) throw new Error('insert returned no row');
-      return row;
+      const byId = new Map(inserted.map((row) => [row.id, row]));
+      return rows.map((row) => {
+        const found = byId.get(row.id!);
+        if (!found) throw new Error(`insert returned no row for ${row.id}`);
+        return found;
+      });
     },
 
     /** Applies the patch; null when the customer does not exist. */

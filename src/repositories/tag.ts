@@ -14,6 +14,28 @@ const containing = (contains: string | null) =>
   contains === null ? sql`` : sql`and strpos(${tags.nameKey}, ${param('contains')}) > 0`;
 
 export function tagRepository(db: Database, companyId: string) {
+  /** Applies tags to customers in one statement; returns the pairs newly applied. */
+  const linkMany = async (
+    links: readonly { customerId: string; tagId: string }[],
+    actor: string,
+    now: string,
+  ): Promise<{ customerId: string; tagId: string }[]> => {
+    if (links.length === 0) return [];
+    return db
+      .insert(customerTags)
+      .values(
+        links.map(({ customerId, tagId }) => ({
+          companyId,
+          customerId,
+          tagId,
+          createdBy: actor,
+          createdTime: now,
+        })),
+      )
+      .onConflictDoNothing()
+      .returning({ customerId: customerTags.customerId, tagId: customerTags.tagId });
+  };
+
   /** Takes off the customer the tags `which` names; gives their IDs. */
   async function unlinkWhere(customerId: string, which: SQL): Promise<string[]> {
     const rows = await db
@@ -91,22 +113,15 @@ export function tagRepository(db: Database, companyId: string) {
       actor: string,
       now: string,
     ): Promise<string[]> {
-      if (tagIds.length === 0) return [];
-      const rows = await db
-        .insert(customerTags)
-        .values(
-          tagIds.map((tagId) => ({
-            companyId,
-            customerId,
-            tagId,
-            createdBy: actor,
-            createdTime: now,
-          })),
-        )
-        .onConflictDoNothing()
-        .returning({ tagId: customerTags.tagId });
+      const rows = await linkMany(
+        tagIds.map((tagId) => ({ customerId, tagId })),
+        actor,
+        now,
+      );
       return rows.map((row) => row.tagId);
     },
+
+    linkMany,
 
     /**
      * The catalog in name order after the tag `afterId` (its name read back: the cursor holds the

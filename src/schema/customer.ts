@@ -1,5 +1,5 @@
 // The Customer type, its queries (customer, customersByIds, customers) and mutations
-// (createCustomer, updateCustomer). Resolvers decode, call a service or a loader, and return.
+// (createCustomer, createCustomers, updateCustomer). Resolvers decode, call a service or a loader, and return.
 import type { ObjectRef } from '@pothos/core';
 import type { Context } from '../context.js';
 import type { CustomerRow, ReferralSourceRow } from '../db/schema.js';
@@ -8,7 +8,13 @@ import type { PagedLists } from '../graphql/loaders.js';
 import { MAX_IDS_PER_REQUEST } from '../lib/ids.js';
 import type { Page, PageArgs } from '../lib/page.js';
 import type {
+  CreateCustomerResult as CreateCustomerResultShape,
+  CreateCustomersResult as CreateCustomersResultShape,
+  UserError as UserErrorShape,
+} from '../services/customer-create.js';
+import type {
   CreateCustomerInput as CreateCustomerInputShape,
+  CreateCustomersInput as CreateCustomersInputShape,
   CustomerFilterInput,
   UpdateCustomerInput as UpdateCustomerInputShape,
 } from '../services/input-rules.js';
@@ -445,6 +451,90 @@ const _createCustomerImplements: Implements<
   CreateCustomerInputShape
 > = true;
 
+const BulkMode = builder.enumType('BulkMode', {
+  description: 'How createCustomers treats an item that fails.',
+  values: {
+    PER_ITEM: {
+      description: 'Each item stands alone: valid items are created, invalid ones reported.',
+    },
+    ALL_OR_NOTHING: { description: 'One invalid item fails them all; nothing is written.' },
+  },
+});
+
+const CreateCustomersInput = builder.inputType('CreateCustomersInput', {
+  description: 'CreateCustomers: up to 100 customers in one call and one transaction.',
+  fields: (t) => ({
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY }),
+    companyId: t.id({ required: true, description: 'Must be the company of your credential.' }),
+    customers: t.field({
+      type: [CreateCustomerInput],
+      required: true,
+      description:
+        '1..100 customers, each as createCustomer takes it (its companyId must equal the one above; no idempotencyKey of its own).',
+    }),
+    mode: t.field({
+      type: BulkMode,
+      defaultValue: 'PER_ITEM',
+      description: 'PER_ITEM (default) or ALL_OR_NOTHING.',
+    }),
+  }),
+});
+const _createCustomersImplements: Implements<
+  typeof CreateCustomersInput.$inferInput,
+  CreateCustomersInputShape
+> = true;
+
+const UserError = builder.objectRef<UserErrorShape>('UserError').implement({
+  description: 'A problem with one item of a bulk mutation.',
+  fields: (t) => ({
+    code: t.exposeString('code', {
+      description:
+        'The code the item would have failed with alone (INVALID_ARGUMENT, NOT_FOUND, RESOURCE_EXHAUSTED, ...).',
+    }),
+    field: t.exposeString('field', {
+      nullable: true,
+      description: 'Path inside the item, e.g. phone or tags[1].name; null for the whole item.',
+    }),
+    message: t.exposeString('message', { description: 'What is wrong, for a developer.' }),
+  }),
+});
+
+const CreateCustomerResult = builder
+  .objectRef<CreateCustomerResultShape>('CreateCustomerResult')
+  .implement({
+    description: 'The outcome of one item of createCustomers.',
+    fields: (t) => ({
+      index: t.exposeInt('index', { description: 'Position in the input list.' }),
+      customer: t.field({
+        type: Customer,
+        nullable: true,
+        description: 'The customer created; null when the item has errors or nothing was written.',
+        resolve: (result) => result.customer,
+      }),
+      errors: t.field({
+        type: [UserError],
+        description: "The item's problems, all of them; empty when it has none.",
+        resolve: (result) => result.errors,
+      }),
+    }),
+  });
+
+const CreateCustomersPayload = builder
+  .objectRef<CreateCustomersResultShape>('CreateCustomersPayload')
+  .implement({
+    description: 'The result of createCustomers.',
+    fields: (t) => ({
+      results: t.field({
+        type: [CreateCustomerResult],
+        description: 'One per input item, in input order.',
+        resolve: (payload) => payload.results,
+      }),
+      createdCount: t.exposeInt('createdCount', {
+        description: 'How many customers were created.',
+      }),
+    }),
+  });
+
 const UpdateCustomerInput = builder.inputType('UpdateCustomerInput', {
   description:
     'UpdateCustomer: an absent field keeps its value; null clears email, avatarPath, colorCode, source.',
@@ -563,6 +653,18 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, { input }, ctx) =>
       afterWrite(ctx, { customer: await ctx.services.customers.create(input) }),
+  }),
+  createCustomers: t.field({
+    type: CreateCustomersPayload,
+    description:
+      'Bulk CreateCustomer: 1..100 in one request and one transaction, with a result per item (PER_ITEM creates the valid items; ALL_OR_NOTHING writes nothing if one fails).',
+    // The answer holds up to one customer per item.
+    complexity: ({ input }) => ({ field: 1, multiplier: Math.max(1, input.customers.length) }),
+    args: {
+      input: t.arg({ type: CreateCustomersInput, required: true, description: 'The customers.' }),
+    },
+    resolve: async (_root, { input }, ctx) =>
+      afterWrite(ctx, await ctx.services.customers.createMany(input)),
   }),
   updateCustomer: t.field({
     type: UpdateCustomerPayload,

@@ -97,17 +97,14 @@ function canContact(
 export function complianceService(serviceContext: ServiceContext) {
   const { principal, origin } = serviceContext;
 
-  return {
-    canContact,
-
-    /** Writes the trail rows of these changes, in the caller's transaction. */
-    async record(
-      tx: Repositories,
-      customerId: string,
-      diffs: readonly ComplianceDiff[],
-      now: string,
-    ) {
-      await tx.compliance.insertMany(
+  /** Writes the trail rows of several customers' changes in one statement. */
+  async function recordMany(
+    tx: Repositories,
+    entries: readonly { customerId: string; diffs: readonly ComplianceDiff[] }[],
+    now: string,
+  ): Promise<void> {
+    await tx.compliance.insertMany(
+      entries.flatMap(({ customerId, diffs }) =>
         diffs.map((diff) => ({
           id: newId('complianceChange'),
           customerId,
@@ -120,8 +117,19 @@ export function complianceService(serviceContext: ServiceContext) {
           ip: origin.ip,
           userAgent: origin.userAgent,
         })),
-      );
+      ),
+    );
+  }
+
+  return {
+    canContact,
+
+    /** Writes the trail rows of these changes, in the caller's transaction. */
+    record(tx: Repositories, customerId: string, diffs: readonly ComplianceDiff[], now: string) {
+      return recordMany(tx, [{ customerId, diffs }], now);
     },
+
+    recordMany,
   };
 }
 

@@ -155,17 +155,38 @@ export async function resolveTags(
   actor: string,
   now: string,
 ): Promise<TagRow[]> {
-  const names = refs.flatMap((ref) => ('name' in ref ? [ref.name] : []));
-  const ids = refs.flatMap((ref) => ('id' in ref && isIdOf('tag', ref.id) ? [ref.id] : []));
-  const byName = await tx.tags.findOrCreateByNames(names, actor, now);
+  const byName = await tx.tags.findOrCreateByNames(namesOf(refs), actor, now);
+  const ids = tagIdsOf(refs);
   const byId = ids.length > 0 ? await tx.tags.findByIds(ids) : [];
+  const { tags, missing } = tagsOf(refs, byName, byId);
+  if (missing) throw new NotFound('Tag', missing);
+  return tags;
+}
+
+/** The names a request's tag references give. */
+export const namesOf = (refs: readonly TagRef[]) =>
+  refs.flatMap((ref) => ('name' in ref ? [ref.name] : []));
+
+/** The IDs a request's tag references give (those that can be tag IDs at all). */
+export const tagIdsOf = (refs: readonly TagRef[]) =>
+  refs.flatMap((ref) => ('id' in ref && isIdOf('tag', ref.id) ? [ref.id] : []));
+
+/**
+ * The references' tags in request order, without repeats, from the tags found by name
+ * (`requested` beside each) and by ID; `missing` is the first reference found in neither.
+ */
+export function tagsOf(
+  refs: readonly TagRef[],
+  byName: readonly (TagRow & { requested: string })[],
+  byId: readonly TagRow[],
+): { tags: TagRow[]; missing: string | null } {
   const nameMap = new Map(byName.map((tag) => [tag.requested, tag]));
   const idMap = new Map(byId.map((tag) => [tag.id, tag]));
   const resolved = new Map<string, TagRow>();
   for (const ref of refs) {
     const tag = 'name' in ref ? nameMap.get(ref.name) : idMap.get(ref.id);
-    if (!tag) throw new NotFound('Tag', 'id' in ref ? ref.id : ref.name);
+    if (!tag) return { tags: [], missing: 'id' in ref ? ref.id : ref.name };
     resolved.set(tag.id, tag);
   }
-  return [...resolved.values()];
+  return { tags: [...resolved.values()], missing: null };
 }

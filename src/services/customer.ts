@@ -1,8 +1,8 @@
-// Customers: list, create, update. Every write parses the whole request first (input-rules.ts:
+// Customers: list, update, archive (creating them: customer-create.ts). Every write parses the whole request first (input-rules.ts:
 // all violations at once), then runs in one transaction that starts by taking the company's write
 // lock, which also yields the write time.
 import type { CustomerRow } from '../db/schema.js';
-import { NotFound, ResourceExhausted, Violations } from '../errors.js';
+import { NotFound, Violations } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { type Page, pageRequest, toPage } from '../lib/page.js';
 import {
@@ -15,22 +15,13 @@ import {
 } from '../repositories/customer.js';
 import type { Repositories } from '../repositories/index.js';
 import { complianceDiff, complianceService } from './compliance.js';
-import { changeCustomer, existingCustomer, resolveTags } from './customer-write.js';
-import {
-  addressChanges,
-  appendEvents,
-  customerChanges,
-  type FieldChange,
-  noteChange,
-  tagChanges,
-} from './events.js';
-import { idempotentCall, idempotently } from './idempotency.js';
+import { customerCreation } from './customer-create.js';
+import { changeCustomer, resolveTags } from './customer-write.js';
+import { addressChanges, type FieldChange, noteChange, tagChanges } from './events.js';
 import {
   type ArchiveCustomerInput,
   archiveCustomerInput,
-  type CreateCustomerInput,
   type CustomerFilterInput,
-  createCustomerInput,
   customerFilterInput,
   type ParsedAddress,
   parse,
@@ -120,7 +111,7 @@ const sortKeyOf =
         : row.lastUpdatedTime;
 
 export function customerService(serviceContext: ServiceContext) {
-  const { principal, repos, customerQuota, origin } = serviceContext;
+  const { principal, repos } = serviceContext;
   const audit = complianceService(serviceContext);
   const actor = principal.actorId;
 
@@ -197,76 +188,7 @@ export function customerService(serviceContext: ServiceContext) {
       return toPage(scope, request, rows, sortKeyOf(order), count);
     },
 
-    /** CreateCustomer: the customer with its address, tags and notes, in one transaction. */
-    async create(input: CreateCustomerInput): Promise<CustomerRow> {
-      requireOwnCompany(principal, input.companyId, 'input.companyId');
-      const {
-        companyId: _companyId,
-        idempotencyKey: _key,
-        address,
-        tags,
-        notes,
-        preference,
-        complianceConfig,
-        ...fields
-      } = parse(createCustomerInput, input, 'input');
-      const call = idempotentCall('createCustomer', input);
-      const kept = {
-        keep: (customer: CustomerRow) => ({ customerId: customer.id }),
-        replay: (k: { customerId: string }, tx: Repositories) => existingCustomer(tx, k.customerId),
-      };
-      return repos.transaction((tx) =>
-        idempotently(serviceContext, tx, call, kept, async () => {
-          const now = await tx.company.reserveCustomers(1, customerQuota);
-          if (now === null) {
-            throw new ResourceExhausted(
-              `Company ${principal.companyId} has reached its quota of ${customerQuota} customers`,
-            );
-          }
-          const id = newId('customer');
-          const customer = await tx.customers.insert({
-            ...fields,
-            id,
-            referralSourceId: await referralSourceId(tx, fields.source),
-            ...preference,
-            ...complianceConfig,
-            createdBy: actor,
-            createdTime: now,
-            lastUpdatedBy: actor,
-            lastUpdatedTime: now,
-          });
-          // The trail starts with every field's first value, consent above all.
-          await audit.record(tx, id, complianceDiff(null, { ...complianceConfig }), now);
-          if (address) await writeAddress(tx, id, address, now);
-          const applied = await resolveTags(tx, tags, actor, now);
-          await tx.tags.link(
-            id,
-            applied.map((tag) => tag.id),
-            actor,
-            now,
-          );
-          const added = notes.added.map((note) => ({ id: newId('note'), customerId: id, note }));
-          await tx.notes.insertMany(added, actor, now);
-          await appendEvents(
-            tx.events,
-            [
-              {
-                customerId: id,
-                type: 'CUSTOMER_CREATED',
-                changes: [
-                  ...customerChanges(null, customer),
-                  ...(address?.type === 'PRIMARY' ? addressChanges(null, address.fields) : []),
-                  ...tagChanges(applied, []),
-                  ...added.map((note) => noteChange(note.id, null, note.note)),
-                ],
-              },
-            ],
-            { actor, requestId: origin.requestId, now },
-          );
-          return customer;
-        }),
-      );
-    },
+    ...customerCreation(serviceContext),
 
     /**
      * ArchiveCustomer (true) and RestoreCustomer (false): the upstream's deactivation. An archived

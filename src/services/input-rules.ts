@@ -372,6 +372,29 @@ export const createCustomerInput = z.object({
 });
 
 export type CreateCustomerInput = z.input<typeof createCustomerInput>;
+export type ParsedCreateCustomer = z.output<typeof createCustomerInput>;
+
+/** The most customers one createCustomers call takes. */
+export const MAX_BULK_CUSTOMERS = 100;
+
+/**
+ * CreateCustomers: the call's own fields. Its items are checked one by one (services/
+ * customer-create.ts), each against createCustomerInput, so that one bad item fails alone.
+ */
+export const createCustomersInput = z.object({
+  idempotencyKey,
+  companyId: z.string(),
+  customers: z
+    .array(z.custom<CreateCustomerInput>())
+    .min(1, 'must have at least 1 item')
+    .max(MAX_BULK_CUSTOMERS, `must have at most ${MAX_BULK_CUSTOMERS} items`),
+  mode: z
+    .enum(['PER_ITEM', 'ALL_OR_NOTHING'])
+    .nullish()
+    .transform((mode) => mode ?? 'PER_ITEM'),
+});
+
+export type CreateCustomersInput = z.input<typeof createCustomersInput>;
 
 /** A channel list on update: a wrapper, so that absent (keep) and [] (clear) differ. */
 const channelsUpdate = kept(z.object({ channels }).transform(({ channels }) => channels));
