@@ -14,6 +14,9 @@
 //   npm run bench -- --observability-off  runs this build six ways: every request traced, 1 in 20
 //                                         traced, tracing on with none sampled, metrics and logs,
 //                                         logs only, all off: what each costs
+//   npm run bench -- --observability-off --twins
+//                                         each of those twice, as two servers: how far two
+//                                         identical servers differ here (the batch's resolution)
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -46,6 +49,7 @@ const { values: args } = parseArgs({
     readme: { type: 'boolean', default: false },
     against: { type: 'string' },
     'observability-off': { type: 'boolean', default: false },
+    twins: { type: 'boolean', default: false },
   },
 });
 
@@ -212,8 +216,12 @@ async function useStatementStatistics(): Promise<string> {
 
 const CREATE = `mutation Create($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`;
 const CREATE_MANY = `mutation CreateMany($input: CreateCustomersInput!) { createCustomers(input: $input) { createdCount results { customer { id } } } }`;
-/** The company the bulk creates write to: its own, so that com_00 (read by the lists) stays its size. */
-const BULK_COMPANY = 'com_bulk';
+/**
+ * The company the bulk creates write to: a new one each batch, so that com_00 (read by the lists)
+ * keeps its size and every batch starts from an empty company (the consent trail cannot be
+ * deleted, so neither can the customers a batch made).
+ */
+const BULK_COMPANY = `com_bulk_${Date.now().toString(36)}`;
 const BULK_SIZE = 100;
 const APPEND = `mutation Append($input: AppendCustomerNotesInput!) {
   appendCustomerNotes(input: $input) { notes { id } } }`;
@@ -609,7 +617,14 @@ async function startGateways(): Promise<Server[]> {
       // No metrics listener: its SQL/req shows as NaN.
       ['logs only', { METRICS_PORT: '' }],
     ];
-    for (const [name, env] of variants) {
+    // Twins: each variant twice, started one after the other, measured in the same rotation.
+    const twinned = args.twins
+      ? variants.flatMap(([name, env]): [string, Record<string, string>][] => [
+          [`${name} (a)`, env],
+          [`${name} (b)`, env],
+        ])
+      : variants;
+    for (const [name, env] of twinned) {
       gateways.push(
         await start(
           `customer-graph, ${name}`,

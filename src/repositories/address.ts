@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { insertRows } from '../db/bulk.js';
 import type { Database } from '../db/client.js';
 import { type AddressRow, customerAddresses } from '../db/schema.js';
 import { newId } from '../lib/ids.js';
@@ -16,7 +17,9 @@ export function addressRepository(db: Database, companyId: string) {
     now: string,
   ): Promise<void> => {
     if (rows.length === 0) return;
-    await db.insert(customerAddresses).values(
+    await insertRows(
+      db,
+      customerAddresses,
       rows.map(({ customerId, type, fields }) => ({
         ...fields,
         companyId,

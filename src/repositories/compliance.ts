@@ -1,3 +1,4 @@
+import { insertRows } from '../db/bulk.js';
 import type { Database } from '../db/client.js';
 import { complianceChanges } from '../db/schema.js';
 import { perCustomerRows } from './per-customer.js';
@@ -17,9 +18,11 @@ export function complianceRepository(db: Database, companyId: string) {
   return {
     async insertMany(changes: readonly NewComplianceChange[]): Promise<void> {
       if (changes.length === 0) return;
-      await db
-        .insert(complianceChanges)
-        .values(changes.map((change) => ({ ...change, companyId })));
+      await insertRows(
+        db,
+        complianceChanges,
+        changes.map((change) => ({ ...change, companyId })),
+      );
     },
 
     /** Up to `limit` changes of each customer, newest first (changedTime desc, id desc). */

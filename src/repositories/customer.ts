@@ -1,4 +1,5 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { insertRows } from '../db/bulk.js';
 import type { Database } from '../db/client.js';
 import { type CustomerRow, customers, customerTags } from '../db/schema.js';
 import type { KeysetPosition } from '../lib/cursor.js';
@@ -266,10 +267,12 @@ export function customerRepository(db: Database, companyId: string) {
     /** Inserts the customers in one statement; returns their rows in the order given. */
     async insertMany(rows: readonly NewCustomer[]): Promise<CustomerRow[]> {
       if (rows.length === 0) return [];
-      const inserted = await db
-        .insert(customers)
-        .values(rows.map((row) => ({ ...row, companyId })))
-        .returning();
+      const inserted = await insertRows<typeof customers, CustomerRow>(
+        db,
+        customers,
+        rows.map((row) => ({ ...row, companyId })),
+        { returning: columnsOf(customers) },
+      );
       const byId = new Map(inserted.map((row) => [row.id, row]));
       return rows.map((row) => {
         const found = byId.get(row.id!);

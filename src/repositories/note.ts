@@ -1,9 +1,12 @@
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
+import { insertRows } from '../db/bulk.js';
 import type { Database } from '../db/client.js';
 import { customerNotes, type NoteRow } from '../db/schema.js';
+import { orderByKeys } from '../lib/batch.js';
+import { microsToIso, toMicros } from '../lib/time.js';
 import { perCustomerRows } from './per-customer.js';
-import { anyOf } from './sql.js';
+import { anyOf, columnsOf } from './sql.js';
 
 export interface NewNote {
   id: string;
@@ -36,23 +39,30 @@ export function noteRepository(db: Database, companyId: string) {
         .where(and(eq(customerNotes.companyId, companyId), anyOf(customerNotes.id, ids)));
     },
 
-    insertMany(notes: readonly NewNote[], actor: string, now: string): Promise<NoteRow[]> {
-      if (notes.length === 0) return Promise.resolve([]);
-      return db
-        .insert(customerNotes)
-        .values(
-          notes.map((n, i) => ({
-            ...n,
-            companyId,
-            createdBy: actor,
-            // Notes of one request keep their order, newest last: each is a microsecond
-            // older than the next, and the last one carries the write time itself.
-            createdTime: sql`${now}::timestamptz - make_interval(secs => ${(notes.length - 1 - i) / 1_000_000})`,
-            lastUpdatedBy: actor,
-            lastUpdatedTime: now,
-          })),
-        )
-        .returning();
+    /** Inserts the notes in one statement; returns their rows in the order given. */
+    async insertMany(notes: readonly NewNote[], actor: string, now: string): Promise<NoteRow[]> {
+      if (notes.length === 0) return [];
+      const written = toMicros(now);
+      const rows = await insertRows<typeof customerNotes, NoteRow>(
+        db,
+        customerNotes,
+        notes.map((n, i) => ({
+          ...n,
+          companyId,
+          createdBy: actor,
+          // Notes of one request keep their order, newest last: each is a microsecond
+          // older than the next, and the last one carries the write time itself.
+          createdTime: i === notes.length - 1 ? now : microsToIso(written - (notes.length - 1 - i)),
+          lastUpdatedBy: actor,
+          lastUpdatedTime: now,
+        })),
+        { returning: columnsOf(customerNotes) },
+      );
+      return orderByKeys(
+        notes.map((n) => n.id),
+        rows,
+        (row) => row.id,
+      ).filter((row): row is NoteRow => row !== null);
     },
 
     /**

@@ -1,4 +1,5 @@
 import { and, eq, getTableColumns, not, type SQL, sql } from 'drizzle-orm';
+import { insertRows } from '../db/bulk.js';
 import type { Database } from '../db/client.js';
 import { customers, customerTags, type TagRow, tags } from '../db/schema.js';
 import { newId } from '../lib/ids.js';
@@ -20,20 +21,18 @@ export function tagRepository(db: Database, companyId: string) {
     actor: string,
     now: string,
   ): Promise<{ customerId: string; tagId: string }[]> => {
-    if (links.length === 0) return [];
-    return db
-      .insert(customerTags)
-      .values(
-        links.map(({ customerId, tagId }) => ({
-          companyId,
-          customerId,
-          tagId,
-          createdBy: actor,
-          createdTime: now,
-        })),
-      )
-      .onConflictDoNothing()
-      .returning({ customerId: customerTags.customerId, tagId: customerTags.tagId });
+    return insertRows<typeof customerTags, { customerId: string; tagId: string }>(
+      db,
+      customerTags,
+      links.map(({ customerId, tagId }) => ({
+        companyId,
+        customerId,
+        tagId,
+        createdBy: actor,
+        createdTime: now,
+      })),
+      { skipConflicts: true, returning: sql`customer_id as "customerId", tag_id as "tagId"` },
+    );
   };
 
   /** Takes off the customer the tags `which` names; gives their IDs. */

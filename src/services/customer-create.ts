@@ -106,6 +106,9 @@ export function customerCreation(serviceContext: ServiceContext) {
         };
       }),
     );
+    const notes = items.map(({ input }, i) =>
+      input.notes.added.map((note) => ({ id: newId('note'), customerId: ids[i]!, note })),
+    );
     // The trail starts with every field's first value, consent above all.
     await audit.recordMany(
       tx,
@@ -125,9 +128,6 @@ export function customerCreation(serviceContext: ServiceContext) {
       items.flatMap(({ tags }, i) => tags.map((tag) => ({ customerId: ids[i]!, tagId: tag.id }))),
       actor,
       now,
-    );
-    const notes = items.map(({ input }, i) =>
-      input.notes.added.map((note) => ({ id: newId('note'), customerId: ids[i]!, note })),
     );
     await tx.notes.insertMany(notes.flat(), actor, now);
     await appendEvents(
