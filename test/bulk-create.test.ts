@@ -344,3 +344,35 @@ describe('createCustomers', () => {
     },
   );
 });
+
+describe('createCustomers cost', () => {
+  it('counts what each result selects, times the number of items', async () => {
+    const company = await newCompany(env);
+    const cost = async (selection: string, n: number, offset: number) => {
+      const response = await company.gql(
+        `mutation($input: CreateCustomersInput!) { createCustomers(input: $input) { results { customer { ${selection} } } } }`,
+        {
+          input: {
+            companyId: company.id,
+            customers: Array.from({ length: n }, (_, i) => item(company, offset + i)),
+          },
+        },
+      );
+      expect(response.errors).toBeUndefined();
+      return (response.extensions?.cost as { requestedQueryCost: number }).requestedQueryCost;
+    };
+    const single = await company.gql(
+      'mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }',
+      { input: item(company, 99) },
+    );
+    const singleCost = (single.extensions?.cost as { requestedQueryCost: number })
+      .requestedQueryCost;
+    // IDs only: the call costs what one create does, whatever its size.
+    expect(await cost('id', 10, 0)).toBe(singleCost);
+    // A page of notes per customer: that page times the items.
+    expect(
+      await cost('id notes(first: 5) { edges { node { id } } }', 10, 20),
+    ).toBeGreaterThanOrEqual(50);
+    expect(await cost('id notes(first: 5) { edges { node { id } } }', 2, 40)).toBeLessThan(50);
+  });
+});

@@ -658,8 +658,8 @@ builder.mutationFields((t) => ({
     type: CreateCustomersPayload,
     description:
       'Bulk CreateCustomer: 1..100 in one request and one transaction, with a result per item (PER_ITEM creates the valid items; ALL_OR_NOTHING writes nothing if one fails).',
-    // The answer holds up to one customer per item.
-    complexity: ({ input }) => ({ field: 1, multiplier: Math.max(1, input.customers.length) }),
+    // The answer holds up to one customer per item: what each selects counts that many times.
+    complexity: ({ input }) => ({ field: 0, multiplier: Math.max(1, input.customers.length) }),
     args: {
       input: t.arg({ type: CreateCustomersInput, required: true, description: 'The customers.' }),
     },
