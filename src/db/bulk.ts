@@ -8,8 +8,7 @@
 // Used by the seed and by the repositories' insertMany; PostgreSQL and PGlite alike.
 import { getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import { rowsOf } from '../repositories/sql.js';
-import type { Database } from './client.js';
+import { type Database, rowsOf } from './client.js';
 
 export interface InsertOptions {
   /** Rows that conflict with a unique index are skipped (and not returned). */

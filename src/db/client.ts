@@ -34,6 +34,11 @@ export interface ConnectionStats {
  * The pool's connections as postgres.js holds them: `connectionStats` is added by our patch
  * (patches/postgres+3.4.9.patch), its queues being private otherwise.
  */
+/** The rows of a raw `db.execute`: postgres.js returns an array, PGlite `{ rows }`. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
 export const connectionStats = (client: postgres.Sql): ConnectionStats =>
   (client as postgres.Sql & { connectionStats(): ConnectionStats }).connectionStats();
 

@@ -1,11 +1,13 @@
 // createApp(deps) -> the HTTP application: GraphQL at /graphql (POST and GET per the
-// GraphQL-over-HTTP spec, GraphiQL in a browser), /healthz and /readyz. No listening and no
+// GraphQL-over-HTTP spec, GraphiQL in a browser), the federation subgraph at /graphql/subgraph,
+// /healthz and /readyz. No listening and no
 // environment reads here: tests call app.fetch, main.ts serves app.handle.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useAPQ } from '@graphql-yoga/plugin-apq';
 import type { Tracer } from '@opentelemetry/api';
-import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
+import type { GraphQLSchema } from 'graphql';
+import { createYoga, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import { type Authenticate, NO_CREDENTIAL } from '../auth/authenticator.js';
 import { DEFAULT_RATE_LIMIT } from '../config.js';
 import { type Context, createContext } from '../context.js';
@@ -26,6 +28,8 @@ import { type BucketLimits, rateLimitRepository } from '../repositories/rate-lim
 import {
   schema as publicSchema,
   uncheckedSchema as publicUncheckedSchema,
+  subgraphSchema,
+  uncheckedSubgraphSchema,
 } from '../schema/index.js';
 import {
   type CardOnFileProvider,
@@ -111,6 +115,7 @@ const yogaLog = (logger: Logger, level: 'debug' | 'info' | 'warn') =>
     : noop;
 
 const GRAPHQL_ENDPOINT = '/graphql';
+const SUBGRAPH_ENDPOINT = '/graphql/subgraph';
 
 /**
  * On a PostgreSQL pool, write transactions hold at most all connections but one, and one
@@ -179,102 +184,129 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ? (await import('@graphql-yoga/render-graphiql')).renderGraphiQL
     : undefined;
 
-  const caches = documentCaches();
   const tracer = deps.tracer;
-  const schema = tracer ? withResolverSpans(publicSchema) : publicSchema;
-  const uncheckedSchema = tracer ? withResolverSpans(publicUncheckedSchema) : publicUncheckedSchema;
+  const traced = (schema: GraphQLSchema) => (tracer ? withResolverSpans(schema) : schema);
+  // One bucket per credential, whichever endpoint it calls.
+  const charges = rateLimiter(
+    rateLimitRepository(store.db),
+    deps.rateLimit ?? DEFAULT_RATE_LIMIT,
+    metrics?.rateLimited,
+  );
 
-  const yoga = createYoga<{ req?: IncomingMessage } & AuthenticatedServerContext, Context>({
-    schema,
-    graphqlEndpoint: GRAPHQL_ENDPOINT,
-    healthCheckEndpoint: '/healthz',
-    landingPage: false,
-    parserAndValidationCache: caches,
-    cors: deps.corsOrigins?.length ? corsPolicy(deps.corsOrigins) : false,
-    // Limited by useBodySizeLimit, which does not stream every body through a TransformStream.
-    maxRequestBodySize: false,
-    // Served by useGraphiQLPage, with the page's security headers.
-    graphiql: false,
-    maskedErrors: { maskError },
-    // Yoga logs several debug lines per request: a level that is off costs nothing. Errors
-    // worth logging are logged with their request ID (useInternalErrorReports), so Yoga's own
-    // error lines go to debug.
-    logging: {
-      debug: yogaLog(logger, 'debug'),
-      info: yogaLog(logger, 'info'),
-      warn: yogaLog(logger, 'warn'),
-      error: yogaLog(logger, 'debug'),
-    },
-    context: ({ request, req, principal }) => {
-      // useAuthentication let the request in with its principal; a request without one cannot
-      // have passed it.
-      if (!principal) throw new Unauthenticated(NO_CREDENTIAL);
-      return createContext(
-        contextDeps,
-        principal,
-        {
-          requestId: requestIdOf(request),
-          ip: clientIp(request, req),
-          userAgent: request.headers.get('user-agent'),
-        },
-        tracer ? requestTraceOf(request) : undefined,
-      );
-    },
-    plugins: [
-      // First, so that its spans hold what every other plugin does.
-      ...(tracer ? [useTracing(tracer)] : []),
-      // Before the plugins that may end a request at execution (the rate limit): its record
-      // takes the operation from every executed document, refused ones too.
-      useAccessLog(logger, GRAPHQL_ENDPOINT, metrics?.requestDone),
-      EnvelopArmorPlugin({
-        maxDepth: { n: 12 },
-        maxAliases: { n: 30 },
-        maxDirectives: { n: 30 },
-        maxTokens: { n: 5000 },
-        // Cost is counted in nodes, with the page sizes asked for (src/query-cost.ts).
-        costLimit: { enabled: false },
-        blockFieldSuggestion: { enabled: false },
-      }),
-      useNestingLimit((text) => caches.documentCache.has(text)),
-      useStorableText(),
-      useQueryCostLimit({
-        rateLimiter: rateLimiter(
-          rateLimitRepository(store.db),
-          deps.rateLimit ?? DEFAULT_RATE_LIMIT,
-          metrics?.rateLimited,
-        ),
-      }),
-      // Each document is compiled to JavaScript once, then executed without interpretation;
-      // without the scope checks where the principal holds every scope they could ask for.
-      useCompiledExecution({
-        checked: schema,
-        unchecked: uncheckedSchema,
-        onCompileError: (error) =>
-          logger.warn({ error }, 'graphql-jit could not compile a document'),
-      }),
-      useDeadline(),
-      useErrorCodes({ fieldSuggestions: deps.fieldSuggestions ?? true }),
-      useInternalErrorReports(logger),
-      useRequestIds(),
+  /**
+   * A GraphQL endpoint over its schema, with the same authentication, limits and error rules as
+   * every other; `pages` are the plugins that serve the endpoint's other paths. Each endpoint has
+   * its own document caches: a document is parsed, validated and compiled against its schema.
+   */
+  const serve = (
+    endpoint: string,
+    schemas: { checked: GraphQLSchema; unchecked: GraphQLSchema },
+    pages: Plugin[],
+  ) => {
+    const caches = documentCaches();
+    const schema = traced(schemas.checked);
+    return createYoga<{ req?: IncomingMessage } & AuthenticatedServerContext, Context>({
+      schema,
+      graphqlEndpoint: endpoint,
+      healthCheckEndpoint: '/healthz',
+      landingPage: false,
+      parserAndValidationCache: caches,
+      cors: deps.corsOrigins?.length ? corsPolicy(deps.corsOrigins) : false,
+      // Limited by useBodySizeLimit, which does not stream every body through a TransformStream.
+      maxRequestBodySize: false,
+      // Served by useGraphiQLPage, with the page's security headers.
+      graphiql: false,
+      maskedErrors: { maskError },
+      // Yoga logs several debug lines per request: a level that is off costs nothing. Errors
+      // worth logging are logged with their request ID (useInternalErrorReports), so Yoga's own
+      // error lines go to debug.
+      logging: {
+        debug: yogaLog(logger, 'debug'),
+        info: yogaLog(logger, 'info'),
+        warn: yogaLog(logger, 'warn'),
+        error: yogaLog(logger, 'debug'),
+      },
+      context: ({ request, req, principal }) => {
+        // useAuthentication let the request in with its principal; a request without one cannot
+        // have passed it.
+        if (!principal) throw new Unauthenticated(NO_CREDENTIAL);
+        return createContext(
+          contextDeps,
+          principal,
+          {
+            requestId: requestIdOf(request),
+            ip: clientIp(request, req),
+            userAgent: request.headers.get('user-agent'),
+          },
+          tracer ? requestTraceOf(request) : undefined,
+        );
+      },
+      plugins: [
+        // First, so that its spans hold what every other plugin does.
+        ...(tracer ? [useTracing(tracer)] : []),
+        // Before the plugins that may end a request at execution (the rate limit): its record
+        // takes the operation from every executed document, refused ones too.
+        useAccessLog(logger, endpoint, metrics?.requestDone),
+        EnvelopArmorPlugin({
+          maxDepth: { n: 12 },
+          maxAliases: { n: 30 },
+          maxDirectives: { n: 30 },
+          maxTokens: { n: 5000 },
+          // Cost is counted in nodes, with the page sizes asked for (src/query-cost.ts).
+          costLimit: { enabled: false },
+          blockFieldSuggestion: { enabled: false },
+        }),
+        useNestingLimit((text) => caches.documentCache.has(text)),
+        useStorableText(),
+        useQueryCostLimit({ rateLimiter: charges }),
+        // Each document is compiled to JavaScript once, then executed without interpretation;
+        // without the scope checks where the principal holds every scope they could ask for.
+        useCompiledExecution({
+          checked: schema,
+          unchecked: traced(schemas.unchecked),
+          onCompileError: (error) =>
+            logger.warn({ error }, 'graphql-jit could not compile a document'),
+        }),
+        useDeadline(),
+        useErrorCodes({ fieldSuggestions: deps.fieldSuggestions ?? true }),
+        useInternalErrorReports(logger),
+        useRequestIds(),
+        ...(metrics ? metrics.plugins() : []),
+        ...pages,
+        useTransportRules(),
+        useBodySizeLimit(),
+        deps.corsOrigins?.length ? useVaryByOrigin() : useNoCors(),
+        // After the hooks that answer other paths and CORS preflights (which carry no credential),
+        // before anything reads the body or the document.
+        useAuthentication(deps.authenticate, [endpoint], logger, store.health),
+        useDatabaseGate(store.health, [endpoint]),
+        // Automatic persisted queries (Apollo Client, urql): a document is sent once, then by its
+        // SHA-256 hash; kept in memory, the most recent for an hour, within a byte budget.
+        useAPQ({ store: persistedQueryStore() }),
+      ],
+    });
+  };
+
+  const yoga = serve(
+    GRAPHQL_ENDPOINT,
+    { checked: publicSchema, unchecked: publicUncheckedSchema },
+    [
       useReadiness(store, logger, () => shuttingDown),
-      ...(metrics ? metrics.plugins() : []),
       useCardOnFilePages(redemption, logger),
       useRootPointer(GRAPHQL_ENDPOINT),
       ...(renderGraphiQL && deps.graphiql
         ? [useGraphiQLPage(() => renderGraphiQL(deps.graphiql || {}), GRAPHQL_ENDPOINT)]
         : []),
-      useTransportRules(),
-      useBodySizeLimit(),
-      deps.corsOrigins?.length ? useVaryByOrigin() : useNoCors(),
-      // After the hooks that answer other paths and CORS preflights (which carry no credential),
-      // before anything reads the body or the document.
-      useAuthentication(deps.authenticate, [GRAPHQL_ENDPOINT], logger, store.health),
-      useDatabaseGate(store.health, [GRAPHQL_ENDPOINT]),
-      // Automatic persisted queries (Apollo Client, urql): a document is sent once, then by its
-      // SHA-256 hash; kept in memory, the most recent for an hour, within a byte budget.
-      useAPQ({ store: persistedQueryStore() }),
     ],
-  });
+  );
+  // The Apollo Federation subgraph (schema/federation.ts): for a federation gateway only.
+  const subgraph = serve(
+    SUBGRAPH_ENDPOINT,
+    { checked: subgraphSchema, unchecked: uncheckedSubgraphSchema },
+    [],
+  );
+  const isSubgraph = (path: string | undefined) =>
+    path === SUBGRAPH_ENDPOINT || path?.startsWith(`${SUBGRAPH_ENDPOINT}?`) === true;
 
   const webSockets: WebSockets[] = [];
   const stopWatching: (() => void)[] = [];
@@ -286,10 +318,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     if (inFlight === 0) whenIdle?.();
   };
   return {
-    fetch: (request) => Promise.resolve(yoga.fetch(request)),
+    fetch: (request) =>
+      Promise.resolve((isSubgraph(new URL(request.url).pathname) ? subgraph : yoga).fetch(request)),
     handle: (req, res) => {
       inFlight += 1;
-      Promise.resolve(yoga.requestListener(req, res)).finally(done);
+      Promise.resolve((isSubgraph(req.url) ? subgraph : yoga).requestListener(req, res)).finally(
+        done,
+      );
     },
     attach: (server) => {
       stopWatching.push(

@@ -7,7 +7,9 @@ import {
   type PgTable,
   type PreparedQueryConfig,
 } from 'drizzle-orm/pg-core';
-import type { Database } from '../db/client.js';
+import { type Database, rowsOf } from '../db/client.js';
+
+export { rowsOf };
 
 /**
  * `column = any($1::text[])`: one array parameter instead of `in ($1, $2, …)`, so that the
@@ -24,11 +26,6 @@ export function ofCustomer(
   customerId: string,
 ): SQL | undefined {
   return and(eq(table.companyId, companyId), eq(table.customerId, customerId));
-}
-
-/** The rows of a raw `db.execute`: postgres.js returns an array, PGlite `{ rows }`. */
-export function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
 const columnLists = new WeakMap<object, Map<string, SQL>>();

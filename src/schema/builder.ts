@@ -3,6 +3,7 @@
 import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import DirectivesPlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin, { type AuthFailure, AuthScopeFailureType } from '@pothos/plugin-scope-auth';
 import { GraphQLScalarType } from 'graphql';
@@ -37,12 +38,6 @@ export interface SchemaTypes {
     Longitude: { Input: number; Output: number };
     JSON: { Input: unknown; Output: unknown };
   };
-  /** Schema stitching directives (@graphql-tools/stitching-directives), printed by `_sdl`. */
-  Directives: {
-    key: { locations: 'OBJECT'; args: { selectionSet: string } };
-    canonical: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
-    merge: { locations: 'FIELD_DEFINITION'; args: { keyField: string } };
-  };
 }
 
 /** The builder's types, as Pothos completes them (for typing refs outside the builder). */
@@ -65,7 +60,8 @@ function missingScope(failure: AuthFailure): string | null {
 
 export const builder = new SchemaBuilder<SchemaTypes>({
   // Scope checks wrap the resolvers of the other plugins, so scope-auth comes first.
-  plugins: [ScopeAuthPlugin, ComplexityPlugin, RelayPlugin, DirectivesPlugin],
+  // Federation after the plugins that wrap resolvers (its own docs' order).
+  plugins: [ScopeAuthPlugin, ComplexityPlugin, RelayPlugin, DirectivesPlugin, FederationPlugin],
   // What each field costs, declared on the field (`complexity`), counted in nodes as GitHub
   // does: only page sizes and lists of IDs cost (graphql/query-cost.ts counts and enforces).
   complexity: { disabled: true, defaultComplexity: 0, defaultListMultiplier: 1 },

@@ -97,11 +97,6 @@ export const Customer = builder.objectRef<CustomerRow>('Customer').implement({
   authScopes: { 'customers:read': true },
   description: 'A client of the business: the core entity of the pet-services graph.',
   interfaces: [Node],
-  // For a stitching gateway: merged by id, and this service's definition is the canonical one.
-  directives: [
-    { name: 'key', args: { selectionSet: '{ id }' } },
-    { name: 'canonical', args: {} },
-  ],
   fields: (t) => ({
     companyId: t.exposeID('companyId', { description: 'The company the customer belongs to.' }),
     preferredBusinessId: t.exposeID('preferredBusinessId', {
@@ -301,7 +296,6 @@ builder.queryFields((t) => ({
     description:
       'Batch form of customer(id), in the order asked (at most 500); null where absent or in ' +
       'another company. The merge entry point for schema stitching.',
-    directives: [{ name: 'merge', args: { keyField: 'id' } }],
     complexity: idsCost,
     args: { ids: t.arg.idList({ required: true, description: 'Customer IDs (cus_…).' }) },
     resolve: (_root, { ids }, ctx) => {

@@ -1,5 +1,7 @@
 // Imports every type module (each registers its types, queries and mutations), then builds.
-import { lexicographicSortSchema } from 'graphql';
+import { printSubgraphSchema } from '@apollo/subgraph';
+import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import { type GraphQLSchema, lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 import './common.js';
 import './address.js';
@@ -16,6 +18,7 @@ import './node.js';
 import './rate-limit.js';
 import './privacy.js';
 import './stitching.js';
+import './federation.js';
 
 builder.queryType({
   description: 'Reads. Every field that returns stored data needs the customers:read scope.',
@@ -44,3 +47,31 @@ export const uncheckedSchema = builder.toSchema({ disableScopeAuth: true });
 
 /** The schema as printed to schema.graphql (sorted, so diffs stay small). */
 export const sortedSchema = lexicographicSortSchema(schema);
+
+/** The Federation version the subgraph links. */
+const FEDERATION = 'https://specs.apollo.dev/federation/v2.6';
+
+/**
+ * The schema as an Apollo Federation v2 subgraph (schema/federation.ts): the same types and
+ * fields with `_entities` and `_service`, without `_sdl` (stitching's own entry point, which a
+ * federated graph would otherwise expose). `_service` answers the SDL of what is served.
+ */
+function subgraphOf(built: GraphQLSchema): { schema: GraphQLSchema; sdl: string } {
+  const served = mapSchema(built, {
+    [MapperKind.QUERY_ROOT_FIELD]: (field, name) => (name === '_sdl' ? null : field),
+  });
+  const sdl = printSubgraphSchema(served);
+  const schema = mapSchema(served, {
+    [MapperKind.QUERY_ROOT_FIELD]: (field, name) =>
+      name === '_service' ? { ...field, resolve: () => ({ sdl }) } : field,
+  });
+  return { schema, sdl };
+}
+
+const subgraph = subgraphOf(builder.toSubGraphSchema({ linkUrl: FEDERATION }));
+export const subgraphSchema = subgraph.schema;
+export const uncheckedSubgraphSchema = subgraphOf(
+  builder.toSubGraphSchema({ linkUrl: FEDERATION, disableScopeAuth: true }),
+).schema;
+/** The subgraph's SDL, as printed to subgraph.graphql and answered by `_service`. */
+export const subgraphSdl = subgraph.sdl;

@@ -1,18 +1,23 @@
-// npm run schema: writes schema.graphql from the code.
-// npm run schema:check: fails when schema.graphql is stale, or when the schema breaks clients of
-// the base branch's schema without saying why in schema-changes.md.
+// npm run schema: writes schema.graphql and subgraph.graphql (the federation subgraph) from the
+// code.
+// npm run schema:check: fails when either is stale, when the subgraph no longer composes with the
+// sample subgraph of test/fixtures (@theguild/federation-composition, as a gateway would), or when
+// the schema breaks clients of the base branch's schema without saying why in schema-changes.md.
 //   --base FILE   the schema to compare with (default: `git show origin/main:schema.graphql`,
 //                 or SCHEMA_BASE_REF=<ref> for another branch)
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { buildSchema, printSchema } from 'graphql';
-import { sortedSchema } from '../schema/index.js';
+import { composeServices } from '@theguild/federation-composition';
+import { buildSchema, parse, printSchema } from 'graphql';
+import { sortedSchema, subgraphSdl } from '../schema/index.js';
 import { changeKey, reviewSchemaChanges } from './schema-changes.js';
 
 const root = new URL('../../', import.meta.url);
 const schemaFile = new URL('schema.graphql', root);
 const changesFile = new URL('schema-changes.md', root);
+const subgraphFile = new URL('subgraph.graphql', root);
+const sampleSubgraph = new URL('test/fixtures/appointments.subgraph.graphql', root);
 const printed = `${printSchema(sortedSchema)}\n`;
 
 const { values: args } = parseArgs({
@@ -44,6 +49,28 @@ async function check() {
     failed = true;
   } else {
     out('schema.graphql is up to date.');
+  }
+  if (!existsSync(subgraphFile) || readFileSync(subgraphFile, 'utf8') !== subgraphSdl) {
+    process.stderr.write('subgraph.graphql is stale: run `npm run schema` and commit it.\n');
+    failed = true;
+  } else {
+    out('subgraph.graphql is up to date.');
+  }
+  const composed = composeServices([
+    { name: 'customers', typeDefs: parse(subgraphSdl), url: 'http://customers/graphql/subgraph' },
+    {
+      name: 'appointments',
+      typeDefs: parse(readFileSync(sampleSubgraph, 'utf8')),
+      url: 'http://appointments/graphql',
+    },
+  ]);
+  if (composed.errors?.length) {
+    process.stderr.write(
+      `The subgraph does not compose with test/fixtures/appointments.subgraph.graphql:\n${composed.errors.map((e) => `  ${e.message}`).join('\n')}\n`,
+    );
+    failed = true;
+  } else {
+    out('subgraph.graphql composes with the sample subgraph.');
   }
 
   const base = baseSchema();
@@ -78,5 +105,6 @@ if (args.check) {
   await check();
 } else {
   writeFileSync(schemaFile, printed);
-  out('wrote schema.graphql');
+  writeFileSync(subgraphFile, subgraphSdl);
+  out('wrote schema.graphql and subgraph.graphql');
 }

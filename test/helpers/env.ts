@@ -141,6 +141,8 @@ export interface RequestOptions {
   token?: string | null;
   headers?: Record<string, string>;
   app?: App;
+  /** Another endpoint than /graphql (the federation subgraph's). */
+  path?: string;
 }
 
 export async function graphql<T = Record<string, unknown>>(
@@ -156,7 +158,7 @@ export async function graphql<T = Record<string, unknown>>(
   };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   const response = await app.fetch(
-    new Request('http://localhost/graphql', {
+    new Request(`http://localhost${options.path ?? '/graphql'}`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ query, variables }),
@@ -193,6 +195,7 @@ export async function newCompany(
       graphql(requestOptions.app ?? env.app, query, variables, {
         token: requestOptions.token === undefined ? token : requestOptions.token,
         ...(requestOptions.headers ? { headers: requestOptions.headers } : {}),
+        ...(requestOptions.path ? { path: requestOptions.path } : {}),
       }),
   };
 }
