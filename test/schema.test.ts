@@ -10,13 +10,17 @@ import {
   printSchema,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { schema, sortedSchema } from '../src/schema/index.js';
+import { schema, sortedSchema, subgraphSdl } from '../src/schema/index.js';
 
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');
 
 describe('the schema', () => {
   it('is what schema.graphql says (run `npm run schema` when this fails)', () => {
     expect(read('../schema.graphql')).toBe(`${printSchema(sortedSchema)}\n`);
+  });
+
+  it('is what subgraph.graphql says, for a federation gateway (`npm run schema` when this fails)', () => {
+    expect(read('../subgraph.graphql')).toBe(subgraphSdl);
   });
 
   it('serves every name, argument and input field of the design contract, as strictly or more', () => {
