@@ -52,6 +52,8 @@ export interface Config {
   clientStallMs: number;
   /** Webhooks may go to private, loopback and link-local addresses, over http too (tests). */
   webhookAllowPrivate: boolean;
+  /** Where persisted queries are shared (REDIS_URL); the database when unset. */
+  redisUrl: string | null;
   /** Each credential's bucket of query cost (RATE_LIMIT_POINTS, RATE_LIMIT_RESTORE per second). */
   rateLimit: { capacity: number; restorePerSecond: number };
   logLevel: LogLevel;
@@ -155,6 +157,13 @@ const environment = z.object({
   EVENT_RETENTION_DAYS: integer(1, 3650).default(30),
   CLIENT_STALL_MS: integer(100, 600_000).default(30_000),
   WEBHOOK_ALLOW_PRIVATE: flag.default(false),
+  REDIS_URL: z
+    .string()
+    .refine(
+      (url) => /^rediss?:\/\//.test(url) && URL.canParse(url),
+      'must start with redis:// or rediss://',
+    )
+    .optional(),
   RATE_LIMIT_POINTS: integer(1, 1_000_000_000).default(DEFAULT_RATE_LIMIT.capacity),
   RATE_LIMIT_RESTORE: integer(1, 1_000_000_000).default(DEFAULT_RATE_LIMIT.restorePerSecond),
   LOG_LEVEL: z
@@ -173,7 +182,9 @@ type Env = Record<string, string | undefined>;
 
 /** The value as shown in an error: a URL's password never. */
 const shown = (name: string, value: unknown) =>
-  name === 'DATABASE_URL' ? String(value).replace(/:[^:@/]*@/, ':***@') : String(value);
+  name === 'DATABASE_URL' || name === 'REDIS_URL'
+    ? String(value).replace(/:[^:@/]*@/, ':***@')
+    : String(value);
 
 export function loadConfig(env: Env = process.env): Config {
   // A blank variable is an unset one.
@@ -225,6 +236,7 @@ export function loadConfig(env: Env = process.env): Config {
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
     clientStallMs: e.CLIENT_STALL_MS,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+    redisUrl: e.REDIS_URL ?? null,
     rateLimit: { capacity: e.RATE_LIMIT_POINTS, restorePerSecond: e.RATE_LIMIT_RESTORE },
     logLevel: e.LOG_LEVEL,
     production,

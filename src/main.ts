@@ -137,6 +137,7 @@ async function serve(
     tracer: tracingOf(config)?.tracer,
     webhookAllowPrivate: config.webhookAllowPrivate,
     clientStallMs: config.clientStallMs,
+    redisUrl: config.redisUrl,
   });
 
   let stopping = false;

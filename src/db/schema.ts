@@ -487,3 +487,16 @@ export const idempotencyKeys = pgTable(
   ],
 );
 export type IdempotencyKeyRow = typeof idempotencyKeys.$inferSelect;
+
+// Automatic persisted queries (APQ), shared by every process and replica: a document registered on
+// one is served by hash on all (graphql/persisted-queries.ts). Not a tenant table: a hash names a
+// document text, the same for every company; kept 24 hours from its last registration.
+export const persistedQueries = pgTable(
+  'persisted_queries',
+  {
+    hash: text('hash').primaryKey(),
+    query: text('query').notNull(),
+    registeredTime: timestamptz('registered_time').notNull().defaultNow(),
+  },
+  (t) => [index('persisted_queries_registered_idx').on(t.registeredTime)],
+);

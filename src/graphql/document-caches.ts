@@ -9,6 +9,7 @@ import type { APQStore } from '@graphql-yoga/plugin-apq';
 import type { DocumentNode } from 'graphql';
 import type { YogaServerOptions } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
+import type { SharedDocuments } from '../repositories/persisted-query.js';
 
 type CacheOptions = Exclude<
   YogaServerOptions<object, object>['parserAndValidationCache'],
@@ -42,8 +43,13 @@ export function documentCaches(): CacheOptions & {
   };
 }
 
-/** The persisted documents (Apollo's APQ), by hash: 16 MiB of document text at most. */
-export function persistedQueryStore(): APQStore {
+/**
+ * The persisted documents (Apollo's APQ), by hash: 16 MiB of document text at most in this
+ * process, in front of the store every process shares (`shared`: PostgreSQL or Redis), so that a
+ * document registered on one replica is served by hash on the next. A shared store that fails
+ * makes a hash unknown, which the APQ protocol answers by asking the client for the document.
+ */
+export function persistedQueryStore(shared?: SharedDocuments): APQStore {
   const cache = new LRUCache<string, string>({
     max: 1000,
     maxSize: 16 * MiB,
@@ -52,9 +58,16 @@ export function persistedQueryStore(): APQStore {
     ttl: HOUR_MS,
   });
   return {
-    get: (hash) => cache.get(hash),
-    set: (hash, query) => {
+    get: async (hash) => {
+      const kept = cache.get(hash);
+      if (kept !== undefined || !shared) return kept;
+      const query = await shared.get(hash).catch(() => null);
+      if (query !== null) cache.set(hash, query);
+      return query ?? undefined;
+    },
+    set: async (hash, query) => {
       cache.set(hash, query);
+      await shared?.set(hash, query).catch(() => undefined);
     },
   };
 }

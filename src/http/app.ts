@@ -24,6 +24,11 @@ import { useStorableText } from '../graphql/storable-text.js';
 import { requestTraceOf, useTracing, withResolverSpans } from '../graphql/tracing.js';
 import { type Admission, createAdmission } from '../lib/admission.js';
 import type { Logger } from '../lib/logger.js';
+import {
+  persistedQueryRepository,
+  redisPersistedQueries,
+  type SharedDocuments,
+} from '../repositories/persisted-query.js';
 import { type BucketLimits, rateLimitRepository } from '../repositories/rate-limit.js';
 import {
   schema as publicSchema,
@@ -83,6 +88,8 @@ export interface AppDeps {
   webhookAllowPrivate?: boolean;
   /** How long a client may leave its responses unread before it is disconnected (CLIENT_STALL_MS). */
   clientStallMs?: number;
+  /** Persisted queries shared in Redis (REDIS_URL); in the database when absent. */
+  redisUrl?: string | null;
 }
 
 export interface App {
@@ -184,6 +191,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ? (await import('@graphql-yoga/render-graphiql')).renderGraphiQL
     : undefined;
 
+  // Automatic persisted queries, shared by every process: a hash registered on one replica is
+  // served by the next.
+  const sharedDocuments: SharedDocuments = deps.redisUrl
+    ? await redisPersistedQueries(deps.redisUrl)
+    : persistedQueryRepository(store.db);
   const tracer = deps.tracer;
   const traced = (schema: GraphQLSchema) => (tracer ? withResolverSpans(schema) : schema);
   // One bucket per credential, whichever endpoint it calls.
@@ -281,8 +293,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
         useAuthentication(deps.authenticate, [endpoint], logger, store.health),
         useDatabaseGate(store.health, [endpoint]),
         // Automatic persisted queries (Apollo Client, urql): a document is sent once, then by its
-        // SHA-256 hash; kept in memory, the most recent for an hour, within a byte budget.
-        useAPQ({ store: persistedQueryStore() }),
+        // SHA-256 hash; shared by every process (PostgreSQL, or Redis with REDIS_URL), the most
+        // recent also in memory for an hour, within a byte budget.
+        useAPQ({ store: persistedQueryStore(sharedDocuments) }),
       ],
     });
   };
@@ -351,6 +364,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await Promise.all(webSockets.map((sockets) => sockets.close()));
       for (const stop of stopWatching) stop();
       await notifications?.close().catch(() => {});
+      await sharedDocuments.close?.();
     },
     idle: () =>
       inFlight === 0
