@@ -330,7 +330,7 @@ describe('change events', () => {
     expect(before.edges.map((edge) => edge.node.id).slice(1, 3)).toEqual(['cev_old1', 'cev_old2']);
 
     // The creation is recent, but positions are pruned by time: only the two old ones go.
-    const deleted = await eventRetention(env.store.db, { retentionDays: 30 }).prune();
+    const deleted = await eventRetention(env.appDb, { retentionDays: 30 }).prune();
     expect(deleted).toBeGreaterThanOrEqual(2);
     const after = await nodes(company);
     expect(after.map((event) => event.id)).not.toContain('cev_old1');

@@ -9,12 +9,15 @@ import type { TestProject } from 'vitest/node';
 import { openStore } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { bundle, SERVER_BUNDLE } from '../src/scripts/build.js';
+import { loadParser, MULTI_COMPANY, unpinnedTables } from './helpers/sharding.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     pgliteTemplate: string | null;
     /** Every log line the test files' apps and servers wrote, checked after the run. */
     logFile: string;
+    /** Every distinct SQL statement the test files' stores ran, checked after the run. */
+    statementFile: string;
   }
 }
 
@@ -55,14 +58,56 @@ function checkLogs(file: string) {
   }
 }
 
+/**
+ * After the run: every statement that touches a tenant table pins it to one company (a router
+ * query once the tables are distributed by company_id), but those MULTI_COMPANY lists.
+ */
+async function checkStatements(file: string) {
+  if (!existsSync(file)) return;
+  const statements = [
+    ...new Set(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as string),
+    ),
+  ];
+  await loadParser();
+  const problems: string[] = [];
+  const multi = new Set<string>();
+  for (const statement of statements) {
+    const unpinned = unpinnedTables(statement);
+    if (unpinned.length === 0) continue;
+    const known = MULTI_COMPANY.find(({ pattern }) => pattern.test(statement));
+    if (known) {
+      multi.add(known.why);
+      continue;
+    }
+    problems.push(
+      `${unpinned.join(', ')} not pinned to one company in: ${statement.replace(/\s+/g, ' ').slice(0, 300)}`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `${problems.length} of ${statements.length} statements touch a tenant table without company_id = …:\n${problems.join('\n')}`,
+    );
+  }
+  process.stdout.write(
+    `\nSharding check: ${statements.length} distinct statements; every tenant table pinned to one company but in the known multi-company work (test/helpers/sharding.ts):\n${[...multi].map((why) => `  - ${why}`).join('\n')}\n`,
+  );
+}
+
 export default async function setup(project: TestProject) {
   await bundle('src/main.ts', SERVER_BUNDLE);
   const logDir = mkdtempSync(join(tmpdir(), 'customer-graph-logs-'));
   const logFile = join(logDir, 'test-run.log');
+  const statementFile = join(logDir, 'statements.jsonl');
   project.provide('logFile', logFile);
-  const teardown = () => {
+  project.provide('statementFile', statementFile);
+  const teardown = async () => {
     try {
       checkLogs(logFile);
+      await checkStatements(statementFile);
     } catch (error) {
       // Vitest reports an error thrown here but still exits 0: fail the run by hand.
       process.stderr.write(`\n${(error as Error).message}\n`);

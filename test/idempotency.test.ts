@@ -168,7 +168,7 @@ describe('idempotency keys', () => {
 
     const { eventRetention } = await import('../src/services/event-retention.js');
     now += 25 * 60 * 60 * 1000;
-    const pruned = await eventRetention(env.store.db, {
+    const pruned = await eventRetention(env.appDb, {
       retentionDays: 30,
       clock: () => new Date(now),
     }).pruneKeys();

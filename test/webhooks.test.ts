@@ -56,7 +56,7 @@ let worker: ReturnType<typeof webhookWorker>;
 beforeAll(async () => {
   url = await hooks.listen();
   app = await env.makeApp({ webhookAllowPrivate: true });
-  worker = webhookWorker(env.store.db, {
+  worker = webhookWorker(env.appDb, {
     logger,
     allowPrivate: true,
     scheduleS: [0.2, 0.2],
@@ -283,7 +283,7 @@ describe('webhooks', () => {
       url.replace('127.0.0.1', 'localhost'),
     );
     await createCustomer(company);
-    const strict = webhookWorker(env.store.db, { logger, allowPrivate: false, scheduleS: [] });
+    const strict = webhookWorker(env.appDb, { logger, allowPrivate: false, scheduleS: [] });
     await strict.drain();
     expect(bodiesFor(company.id)).toHaveLength(0);
     const reasons: Record<string, RegExp> = {

@@ -2,6 +2,8 @@
 // DATABASE_URL is set, on PostgreSQL. One store per test file; every SQL statement it runs is
 // recorded in `sql`, so that a test can count the statements of one request.
 import { appendFileSync, readFileSync } from 'node:fs';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createAuthenticator } from '../../src/auth/authenticator.js';
@@ -17,7 +19,10 @@ export const ALL_SCOPES = 'customers:read customers:write';
 export const TEST_PUBLIC_BASE_URL = 'https://customers.example.test';
 
 export interface TestEnv {
+  /** The store; its `db` is the tests' own handle (not recorded, not checked). */
   store: Store;
+  /** The application's handle on the same store: for running src/ code directly (recorded). */
+  appDb: Store['db'];
   app: App;
   /**
    * Every SQL statement run so far for the requests' data; tests empty it with `sql.length = 0`.
@@ -32,6 +37,28 @@ export interface TestEnv {
 }
 
 export const isPostgres = Boolean(process.env.DATABASE_URL);
+
+/**
+ * Every distinct statement the application ran in this file, written for global-setup's check
+ * after the run: none touches a tenant table without pinning it to one company
+ * (test/helpers/sharding.ts).
+ */
+const suiteStatements = new Set<string>();
+afterAll(() => {
+  if (suiteStatements.size === 0) return;
+  appendFileSync(
+    inject('statementFile'),
+    `${[...suiteStatements].map((statement) => JSON.stringify(statement)).join('\n')}\n`,
+  );
+});
+
+/** A Drizzle handle on the store's connections that records nothing. */
+function unrecorded(store: Store): Store['db'] {
+  const { driver } = store;
+  return (driver.kind === 'postgres'
+    ? drizzlePostgres({ client: driver.client })
+    : drizzlePglite({ client: driver.client })) as unknown as Store['db'];
+}
 
 /** A store of its own on the suite's database (PostgreSQL, or a copy of the PGlite template). */
 export async function openTestStore(options: StoreOptions = {}): Promise<Store> {
@@ -51,8 +78,12 @@ export async function createTestEnv(): Promise<TestEnv> {
   const logs: string[] = [];
   const onQuery = (statement: string) => {
     (statement.includes('rate_limit_buckets') ? charges : sql).push(statement);
+    suiteStatements.add(statement);
   };
   const store = await openTestStore({ onQuery });
+  // The tests' own reads and writes of the tables (env.store.db) go through a Drizzle handle of
+  // their own, on the same connections: neither recorded in `sql` nor held to the sharding check.
+  const probes: Store = { ...store, db: unrecorded(store) };
   // At info, so that the request lines are written (and checked for personal data after the run).
   const logFile = inject('logFile');
   const logger = createLogger('info', (line) => {
@@ -75,7 +106,7 @@ export async function createTestEnv(): Promise<TestEnv> {
       trustProxy: true,
       ...overrides,
     });
-  return { store, app: await makeApp(), sql, charges, logs, makeApp };
+  return { store: probes, appDb: store.db, app: await makeApp(), sql, charges, logs, makeApp };
 }
 
 /** Registers the per-file environment with beforeAll/afterAll; read it inside tests. */
