@@ -14,7 +14,7 @@ import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subgraphSdl } from '../src/schema/index.js';
-import { seedExample } from './helpers/customers.js';
+import { createPetOwners } from './helpers/customers.js';
 import { graphql, newCompany, type TestCompany, useTestEnv } from './helpers/env.js';
 
 const env = useTestEnv();
@@ -70,16 +70,10 @@ const ask = <T = Record<string, unknown>>(query: string, token: string | null = 
 
 beforeAll(async () => {
   company = await newCompany(env);
-  for (let i = 0; i < 50; i += 1) {
-    const created = await company.gql<{ createCustomer: { customer: { id: string } } }>(
-      'mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }',
-      { input: { ...seedExample(1), companyId: company.id, firstName: `Pet owner ${i}` } },
-    );
-    const id = created.data?.createCustomer.customer.id;
-    if (!id) throw new Error(`customer ${i} was not created: ${JSON.stringify(created.errors)}`);
-    customerIds.push(id);
-    appointments.push({ id: `apt_${i}`, service: i % 2 ? 'grooming' : 'daycare', customerId: id });
-  }
+  customerIds.push(...(await createPetOwners(company, 50)));
+  customerIds.forEach((customerId, i) => {
+    appointments.push({ id: `apt_${i}`, service: i % 2 ? 'grooming' : 'daycare', customerId });
+  });
 
   const customersUrl = await listen(counting(env.app.handle));
   const appointmentsSdl = readFileSync(
@@ -141,7 +135,7 @@ describe('a federation gateway over customer-graph and an appointments subgraph'
     expect(response.data!.appointments[7]!.customer).toEqual({
       id: customerIds[7],
       firstName: 'Pet owner 7',
-      phone: '+12125551234',
+      phone: '+12125553007',
     });
     expect(sent.entitiesCalls).toBe(1);
     expect(sent.representations).toBe(50);

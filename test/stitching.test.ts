@@ -11,7 +11,7 @@ import type { Executor } from '@graphql-tools/utils';
 import { buildSchema, type DocumentNode, Kind, parse, print, visit } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedExample } from './helpers/customers.js';
+import { createPetOwners, seedExample } from './helpers/customers.js';
 import { graphql, newCompany, type TestCompany, useTestEnv } from './helpers/env.js';
 
 const env = useTestEnv();
@@ -87,16 +87,10 @@ beforeAll(async () => {
   const { port } = server.address() as AddressInfo;
 
   company = await newCompany(env);
-  for (let i = 0; i < 50; i += 1) {
-    const created = await company.gql<{ createCustomer: { customer: { id: string } } }>(
-      'mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }',
-      { input: { ...seedExample(1), companyId: company.id, firstName: `Pet owner ${i}` } },
-    );
-    const id = created.data?.createCustomer.customer.id;
-    if (!id) throw new Error(`customer ${i} was not created: ${JSON.stringify(created.errors)}`);
-    customerIds.push(id);
-    appointments.push({ id: `apt_${i}`, service: i % 2 ? 'grooming' : 'daycare', customerId: id });
-  }
+  customerIds.push(...(await createPetOwners(company, 50)));
+  customerIds.forEach((customerId, i) => {
+    appointments.push({ id: `apt_${i}`, service: i % 2 ? 'grooming' : 'daycare', customerId });
+  });
 
   const http = buildHTTPExecutor({
     endpoint: `http://127.0.0.1:${port}/graphql`,
@@ -179,7 +173,7 @@ describe('a stitching gateway over customer-graph and an appointments service', 
         customer: {
           id: customerIds[i],
           firstName: `Pet owner ${i}`,
-          phone: '+12125551234',
+          phone: `+1212555${3000 + i}`,
           tags: [{ name: 'VIP' }],
         },
       });

@@ -5,7 +5,7 @@ import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { driverErrorOf } from '../db/faults.js';
 import { type IdempotencyKeyRow, idempotencyKeys } from '../db/schema.js';
-import { rowsOf } from './sql.js';
+import { pruneOldest, rowsOf } from './sql.js';
 
 /** How long a retry waits for a first call with its key that is still running, before ABORTED. */
 const CLAIM_WAIT = '100ms';
@@ -90,22 +90,14 @@ export function idempotencyRepository(db: Database, companyId: string) {
 export type IdempotencyRepository = ReturnType<typeof idempotencyRepository>;
 
 /** Deletes up to `limit` keys made before `before`, oldest first (every company's); gives how many. */
-export async function pruneIdempotencyKeys(
-  db: Database,
-  before: string,
-  limit: number,
-): Promise<number> {
-  const rows = rowsOf<{ deleted: string | number }>(
-    await db.execute(sql`
-      with doomed as (
-        select company_id, key from ${idempotencyKeys}
-        where created_time < ${before}::timestamptz order by created_time limit ${limit}
-      ), deleted as (
-        delete from ${idempotencyKeys} k using doomed
-        where k.company_id = doomed.company_id and k.key = doomed.key
-        returning 1
-      )
-      select count(*) as deleted from deleted`),
+export const pruneIdempotencyKeys = (db: Database, before: string, limit: number) =>
+  pruneOldest(
+    db,
+    {
+      table: idempotencyKeys,
+      keys: [idempotencyKeys.companyId, idempotencyKeys.key],
+      time: idempotencyKeys.createdTime,
+    },
+    before,
+    limit,
   );
-  return Number(rows[0]?.deleted ?? 0);
-}

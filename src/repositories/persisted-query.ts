@@ -2,8 +2,9 @@
 // a hash and its document, registered by one process, read by all. Registering again renews the
 // 24 hours a document is kept; pruned in batches with the other retention work.
 import { eq, sql } from 'drizzle-orm';
-import { type Database, rowsOf } from '../db/client.js';
+import type { Database } from '../db/client.js';
 import { persistedQueries } from '../db/schema.js';
+import { pruneOldest } from './sql.js';
 
 export function persistedQueryRepository(db: Database) {
   return {
@@ -28,23 +29,17 @@ export function persistedQueryRepository(db: Database) {
 }
 
 /** Deletes up to `limit` documents registered before `before`; gives how many. */
-export async function prunePersistedQueries(
-  db: Database,
-  before: string,
-  limit: number,
-): Promise<number> {
-  const rows = rowsOf<{ deleted: string | number }>(
-    await db.execute(sql`
-      with doomed as (
-        select hash from ${persistedQueries}
-        where registered_time < ${before}::timestamptz order by registered_time limit ${limit}
-      ), deleted as (
-        delete from ${persistedQueries} p using doomed where p.hash = doomed.hash returning 1
-      )
-      select count(*) as deleted from deleted`),
+export const prunePersistedQueries = (db: Database, before: string, limit: number) =>
+  pruneOldest(
+    db,
+    {
+      table: persistedQueries,
+      keys: [persistedQueries.hash],
+      time: persistedQueries.registeredTime,
+    },
+    before,
+    limit,
   );
-  return Number(rows[0]?.deleted ?? 0);
-}
 
 /** Where persisted queries are shared: PostgreSQL (above) or Redis (REDIS_URL). */
 export interface SharedDocuments {

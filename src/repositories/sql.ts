@@ -103,3 +103,37 @@ export async function selectOnce<T>(
 function prepare(db: Database, query: SQL, name?: string): PgPreparedQuery<PreparedQueryConfig> {
   return db._.session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false);
 }
+
+/**
+ * Deletes up to `limit` rows of `table` older than `before` (by `time`), oldest first, in one
+ * statement; gives how many. `keys` are the primary key's columns (the rows to delete are picked
+ * first, then deleted by key). For retention work, across companies.
+ */
+export async function pruneOldest(
+  db: Database,
+  table: { table: PgTable; keys: PgColumn[]; time: PgColumn },
+  before: string,
+  limit: number,
+): Promise<number> {
+  const keys = sql.join(
+    table.keys.map((column) => sql.identifier(column.name)),
+    sql`, `,
+  );
+  const matches = sql.join(
+    table.keys.map(
+      (column) => sql`t.${sql.identifier(column.name)} = doomed.${sql.identifier(column.name)}`,
+    ),
+    sql` and `,
+  );
+  const rows = rowsOf<{ deleted: string | number }>(
+    await db.execute(sql`
+      with doomed as (
+        select ${keys} from ${table.table}
+        where ${table.time} < ${before}::timestamptz order by ${table.time} limit ${limit}
+      ), deleted as (
+        delete from ${table.table} t using doomed where ${matches} returning 1
+      )
+      select count(*) as deleted from deleted`),
+  );
+  return Number(rows[0]?.deleted ?? 0);
+}

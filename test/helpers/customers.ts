@@ -161,3 +161,33 @@ export async function countCustomers(company: TestCompany): Promise<number> {
   expect(response.errors).toBeUndefined();
   return response.data!.customers.totalCount;
 }
+
+/**
+ * `n` customers of the seed's first example, named "Pet owner 0" … (the gateway tests' data), in
+ * one createCustomers call, each with a phone of its own; their IDs in order.
+ */
+export async function createPetOwners(company: TestCompany, n: number): Promise<string[]> {
+  const response = await company.gql<{
+    createCustomers: { results: { customer: { id: string } | null; errors: unknown[] }[] };
+  }>(
+    'mutation($input: CreateCustomersInput!) { createCustomers(input: $input) { results { customer { id } errors { field message } } } }',
+    {
+      input: {
+        companyId: company.id,
+        mode: 'ALL_OR_NOTHING',
+        customers: Array.from({ length: n }, (_, i) => ({
+          ...seedExample(1),
+          companyId: company.id,
+          firstName: `Pet owner ${i}`,
+          phone: `+1212555${String(3000 + i).padStart(4, '0')}`,
+        })),
+      },
+    },
+  );
+  const results = response.data?.createCustomers.results ?? [];
+  const ids = results.map((result) => result.customer?.id);
+  if (response.errors || ids.length !== n || ids.some((id) => !id)) {
+    throw new Error(`the pet owners were not created: ${JSON.stringify(response)}`);
+  }
+  return ids as string[];
+}
