@@ -14,12 +14,14 @@
 //   npm run bench -- --observability-off  runs this build six ways: every request traced, 1 in 20
 //                                         traced, tracing on with none sampled, metrics and logs,
 //                                         logs only, all off: what each costs
+//   npm run bench -- --workers 2         also this build with 2 worker processes (node:cluster): req/s
+//                                         and CPU per request of 1 and 2 workers (servers float)
 //   npm run bench -- --observability-off --twins
 //                                         each of those twice, as two servers: how far two
 //                                         identical servers differ here (the batch's resolution)
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -50,6 +52,7 @@ const { values: args } = parseArgs({
     against: { type: 'string' },
     'observability-off': { type: 'boolean', default: false },
     twins: { type: 'boolean', default: false },
+    workers: { type: 'string' },
   },
 });
 
@@ -59,7 +62,12 @@ if (!/^postgres(ql)?:\/\//.test(DATABASE_URL)) {
 }
 const CONNECTIONS = Number(args.connections);
 /** The CPU both servers are pinned to, or null when they float. */
-const PINNED_CPU = args.cpu === 'none' ? null : (args.cpu ?? null);
+// --workers compares 1 worker process with N: pinned to one CPU, N workers could not use more, so
+// they float unless --cpu is given.
+const PINNED_CPU =
+  args.cpu === 'none' || (args.workers && !process.argv.includes('--cpu'))
+    ? null
+    : (args.cpu ?? null);
 const PINNING = PINNED_CPU === null ? 'servers not pinned' : `servers on CPU ${PINNED_CPU}`;
 const COMPANY = 'com_00';
 /** The node flags `npm start` runs the server with; the baseline gets the same. */
@@ -147,10 +155,28 @@ function start(
 const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux.
 
 /** CPU time (user + system) the process has used, in ms. */
+/** The /proc/PID/stat fields after the command (ppid is the second, utime and stime 12th, 13th). */
+function statOf(pid: number | string): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/** CPU ms the process and its children (a cluster's workers) have used. */
 function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+  const own = statOf(pid);
+  let total = own ? (Number(own[11]) + Number(own[12])) * CLOCK_TICK_MS : 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statOf(entry);
+    if (fields && Number(fields[1]) === pid) {
+      total += (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+    }
+  }
+  return total;
 }
 
 /**
@@ -587,7 +613,7 @@ async function startGateways(): Promise<Server[]> {
   if (!args['observability-off']) {
     gateways.push(
       await start(
-        'customer-graph',
+        args.workers ? 'customer-graph, 1 worker' : 'customer-graph',
         SERVER_BUNDLE,
         { ...GATEWAY_ENV, ...metricsPort(0) },
         LISTENING,
@@ -642,6 +668,17 @@ async function startGateways(): Promise<Server[]> {
         SERVER_BUNDLE,
         { ...GATEWAY_ENV, LOG_LEVEL: 'warn', PORT: '9470' },
         'http://127.0.0.1:9470',
+      ),
+    );
+  }
+  if (args.workers) {
+    // The same build with N worker processes (node:cluster) on the same port, beside the one above.
+    gateways.push(
+      await start(
+        `customer-graph, ${args.workers} workers`,
+        SERVER_BUNDLE,
+        { ...GATEWAY_ENV, ...metricsPort(gateways.length), WORKERS: args.workers },
+        LISTENING,
       ),
     );
   }

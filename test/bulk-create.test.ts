@@ -345,6 +345,13 @@ describe('createCustomers', () => {
   );
 });
 
+/** The response's extensions.cost.requestedQueryCost (asserting it is there). */
+function requestedCost(response: { extensions?: Record<string, unknown> }): number {
+  const cost = response.extensions?.cost as { requestedQueryCost?: number } | undefined;
+  expect(cost?.requestedQueryCost).toEqual(expect.any(Number));
+  return cost!.requestedQueryCost!;
+}
+
 describe('createCustomers cost', () => {
   it('counts what each result selects, times the number of items', async () => {
     const company = await newCompany(env);
@@ -359,14 +366,13 @@ describe('createCustomers cost', () => {
         },
       );
       expect(response.errors).toBeUndefined();
-      return (response.extensions?.cost as { requestedQueryCost: number }).requestedQueryCost;
+      return requestedCost(response);
     };
     const single = await company.gql(
       'mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }',
       { input: item(company, 99) },
     );
-    const singleCost = (single.extensions?.cost as { requestedQueryCost: number })
-      .requestedQueryCost;
+    const singleCost = requestedCost(single);
     // IDs only: the call costs what one create does, whatever its size.
     expect(await cost('id', 10, 0)).toBe(singleCost);
     // A page of notes per customer: that page times the items.

@@ -23,7 +23,7 @@ const env = useTestEnv();
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A document of its own (a comment makes its text, and so its hash, new) and its hash. */
-function freshDocument(companyId: string) {
+function freshDocument() {
   const query = `# ${randomToken(12)}\nquery Count($c: ID!) { customers(companyId: $c, first: 1) { totalCount } }`;
   return { query, hash: createHash('sha256').update(query).digest('hex') };
 }
@@ -73,7 +73,7 @@ describe('persisted queries', () => {
   it('registered on one app are served by hash on another (PostgreSQL or PGlite)', async () => {
     const company = await newCompany(env);
     const other = await env.makeApp();
-    const document = freshDocument(company.id);
+    const document = freshDocument();
     const unknown = await persisted(inProcess(other), 'http://localhost', company, document, false);
     expect(unknown.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     const registered = await persisted(
@@ -97,7 +97,7 @@ describe('persisted queries', () => {
       env.makeApp({ redisUrl: REDIS_URL }),
     ]);
     try {
-      const document = freshDocument(company.id);
+      const document = freshDocument();
       expect(
         (await persisted(inProcess(one), 'http://localhost', company, document, true)).errors,
       ).toBeUndefined();
@@ -135,7 +135,7 @@ describe.runIf(isPostgres)('two server processes on one PostgreSQL', () => {
 
   it('serve by hash a document registered on the other', async () => {
     const company = await newCompany(env);
-    const document = freshDocument(company.id);
+    const document = freshDocument();
     const [a, b] = servers as [RunningServer, RunningServer];
     expect((await persisted(fetch, a.url, company, document, true)).errors).toBeUndefined();
     const served = await persisted(fetch, b.url, company, document, false);
