@@ -661,15 +661,22 @@ async function startGateways(): Promise<Server[]> {
       );
     }
     // No metrics listener, so no statement counter: its SQL/req shows as NaN.
-    // At warn it logs no line when it listens: it is found on a port of its own.
-    gateways.push(
-      await start(
-        'customer-graph, all off',
-        SERVER_BUNDLE,
-        { ...GATEWAY_ENV, LOG_LEVEL: 'warn', PORT: '9470' },
-        'http://127.0.0.1:9470',
-      ),
-    );
+    // At warn it logs no line when it listens: it is found on a port of its own (twins too).
+    for (const [suffix, port] of args.twins
+      ? [
+          [' (a)', 9470],
+          [' (b)', 9471],
+        ]
+      : [['', 9470]]) {
+      gateways.push(
+        await start(
+          `customer-graph, all off${suffix}`,
+          SERVER_BUNDLE,
+          { ...GATEWAY_ENV, LOG_LEVEL: 'warn', PORT: String(port) },
+          `http://127.0.0.1:${port}`,
+        ),
+      );
+    }
   }
   if (args.workers) {
     // The same build with N worker processes (node:cluster) on the same port, beside the one above.
