@@ -489,7 +489,7 @@ export const idempotencyKeys = pgTable(
 export type IdempotencyKeyRow = typeof idempotencyKeys.$inferSelect;
 
 // Automatic persisted queries (APQ), shared by every process and replica: a document registered on
-// one is served by hash on all (graphql/persisted-queries.ts). Not a tenant table: a hash names a
+// one is served by hash on all (graphql/document-caches.ts). Not a tenant table: a hash names a
 // document text, the same for every company; kept 24 hours from its last registration.
 export const persistedQueries = pgTable(
   'persisted_queries',

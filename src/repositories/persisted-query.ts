@@ -1,4 +1,4 @@
-// The shared store of automatic persisted queries in PostgreSQL (graphql/persisted-queries.ts):
+// The shared store of automatic persisted queries in PostgreSQL (graphql/document-caches.ts):
 // a hash and its document, registered by one process, read by all. Registering again renews the
 // 24 hours a document is kept; pruned in batches with the other retention work.
 import { eq, sql } from 'drizzle-orm';

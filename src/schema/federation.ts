@@ -1,7 +1,7 @@
 // This service as an Apollo Federation v2 subgraph (API.md, "The company graph"): Customer is an
 // entity keyed by `id`, resolved through the request's customer loader, so that a gateway's
 // `_entities` call with 50 representations costs one statement. The subgraph schema is built by
-// `subgraphSchema()` (schema/index.ts) and served at /graphql/subgraph; the frontends' /graphql
+// `subgraphOf` (schema/index.ts) and served at /graphql/subgraph; the frontends' /graphql
 // schema has no `_entities` or `_service`.
 import { PermissionDenied } from '../errors.js';
 import { builder } from './builder.js';

@@ -56,11 +56,14 @@ const FEDERATION = 'https://specs.apollo.dev/federation/v2.6';
  * fields with `_entities` and `_service`, without `_sdl` (stitching's own entry point, which a
  * federated graph would otherwise expose). `_service` answers the SDL of what is served.
  */
-function subgraphOf(built: GraphQLSchema): { schema: GraphQLSchema; sdl: string } {
+function subgraphOf(
+  built: GraphQLSchema,
+  printed?: string,
+): { schema: GraphQLSchema; sdl: string } {
   const served = mapSchema(built, {
     [MapperKind.QUERY_ROOT_FIELD]: (field, name) => (name === '_sdl' ? null : field),
   });
-  const sdl = printSubgraphSchema(served);
+  const sdl = printed ?? printSubgraphSchema(served);
   const schema = mapSchema(served, {
     [MapperKind.QUERY_ROOT_FIELD]: (field, name) =>
       name === '_service' ? { ...field, resolve: () => ({ sdl }) } : field,
@@ -70,8 +73,10 @@ function subgraphOf(built: GraphQLSchema): { schema: GraphQLSchema; sdl: string 
 
 const subgraph = subgraphOf(builder.toSubGraphSchema({ linkUrl: FEDERATION }));
 export const subgraphSchema = subgraph.schema;
+// The same types without scope checks: the same SDL, not printed again.
 export const uncheckedSubgraphSchema = subgraphOf(
   builder.toSubGraphSchema({ linkUrl: FEDERATION, disableScopeAuth: true }),
+  subgraph.sdl,
 ).schema;
 /** The subgraph's SDL, as printed to subgraph.graphql and answered by `_service`. */
 export const subgraphSdl = subgraph.sdl;

@@ -147,7 +147,7 @@ export function customerCreation(serviceContext: ServiceContext) {
     return rows;
   }
 
-  /** Each item's own violations (null when it has none) and, if none, its parsed form. */
+  /** Each item's own violations (none: an empty list) and, when it parses, its parsed form. */
   function checkItems(input: { companyId: string; customers: readonly CreateCustomerInput[] }) {
     const phones = new Map<string, number>();
     return input.customers.map((item, index) => {

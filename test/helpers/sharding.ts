@@ -119,8 +119,8 @@ function scanFrom(items: unknown[] | undefined, ctes: Set<string>, scan: Scan) {
 }
 
 /**
- * The tenant tables of one statement that are not pinned to one company, as `table` strings
- * (empty: a router query). `outer` are the names bound in enclosing blocks.
+ * The tenant tables of one statement that are not pinned to one company, by name (empty: a
+ * router query).
  */
 export function unpinnedTables(statement: string): string[] {
   const parsed = parseSync(statement) as { stmts: { stmt: Node }[] };
@@ -129,6 +129,7 @@ export function unpinnedTables(statement: string): string[] {
   return [...new Set(found)];
 }
 
+/** Checks every query block under `node`; `outer` are the names pinned in enclosing blocks. */
 function visit(node: unknown, ctes: Set<string>, outer: Set<string>, found: string[]): void {
   if (Array.isArray(node)) {
     for (const item of node) visit(item, ctes, outer, found);
