@@ -19,6 +19,8 @@
 //   npm run bench -- --observability-off --twins
 //                                         each of those twice, as two servers: how far two
 //                                         identical servers differ here (the batch's resolution)
+//   npm run bench -- --profile DIR        every server writes a V8 CPU profile there when it stops
+//                                         (<server name>.cpuprofile; open it in Chrome DevTools)
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -53,6 +55,7 @@ const { values: args } = parseArgs({
     'observability-off': { type: 'boolean', default: false },
     twins: { type: 'boolean', default: false },
     workers: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 
@@ -102,7 +105,14 @@ function start(
   // than the other; the load and the database run on the rest.
   const command =
     PINNED_CPU === null ? [process.execPath] : ['taskset', '-c', PINNED_CPU, process.execPath];
-  const child = spawn(command[0]!, [...command.slice(1), ...NODE_FLAGS, script], {
+  const profiling = args.profile
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${resolve(args.profile)}`,
+        `--cpu-prof-name=${name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`,
+      ]
+    : [];
+  const child = spawn(command[0]!, [...command.slice(1), ...NODE_FLAGS, ...profiling, script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

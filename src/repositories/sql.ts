@@ -1,5 +1,5 @@
 // Small SQL pieces shared by the repositories.
-import { and, type Column, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
+import { and, type Column, eq, getTableColumns, type Query, type SQL, sql } from 'drizzle-orm';
 import {
   type PgColumn,
   PgDialect,
@@ -63,14 +63,18 @@ export function columnsOf(table: PgTable, alias?: string): SQL {
 export const param = (name: string) => sql.placeholder(name);
 
 const dialect = new PgDialect();
+/** The rendered text of each variant, whichever handle runs it. */
+const renderedSelects = new Map<string, Query>();
 const preparedSelects = new WeakMap<object, Map<string, PgPreparedQuery<PreparedQueryConfig>>>();
 
 /**
- * A raw select (see columnsOf) rendered and prepared once per database handle and variant, then
- * run with new values for its placeholders: neither building the SQL text nor mapping the rows
- * costs anything per call. Drizzle's public builders do one or the other on every call, which on
- * small, frequent queries is most of their cost in this process. Prepared through the session,
- * as Drizzle's own builders are, so that both drivers run it.
+ * A raw select (see columnsOf) rendered once per variant and prepared once per database handle,
+ * then run with new values for its placeholders: neither building the SQL text nor mapping the
+ * rows costs anything per call. Drizzle's public builders do one or the other on every call,
+ * which on small, frequent queries is most of their cost in this process. Prepared through the
+ * session, as Drizzle's own builders are, so that both drivers run it. The text is kept apart
+ * from the handle: a traced request's handles (one per span) live for one request, and
+ * rendering per handle cost a sampled byid request about 0.1 ms (docs/performance.md).
  */
 export function preparedSelect<T>(
   db: Database,
@@ -84,11 +88,16 @@ export function preparedSelect<T>(
   }
   let query = queries.get(key);
   if (!query) {
-    query = prepare(db, build(), key);
+    let rendered = renderedSelects.get(key);
+    if (!rendered) {
+      rendered = dialect.sqlToQuery(build());
+      renderedSelects.set(key, rendered);
+    }
+    query = prepared(db, rendered, key);
     queries.set(key, query);
   }
-  const prepared = query;
-  return async (values) => rowsOf<T>(await prepared.execute(values));
+  const ready = query;
+  return async (values) => rowsOf<T>(await ready.execute(values));
 }
 
 /** A raw select with placeholders, rendered for this one run. */
@@ -100,8 +109,12 @@ export async function selectOnce<T>(
   return rowsOf<T>(await prepare(db, query).execute(values));
 }
 
-function prepare(db: Database, query: SQL, name?: string): PgPreparedQuery<PreparedQueryConfig> {
-  return db._.session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false);
+function prepare(db: Database, query: SQL): PgPreparedQuery<PreparedQueryConfig> {
+  return prepared(db, dialect.sqlToQuery(query));
+}
+
+function prepared(db: Database, query: Query, name?: string): PgPreparedQuery<PreparedQueryConfig> {
+  return db._.session.prepareQuery(query, undefined, name, false);
 }
 
 /**
