@@ -8,7 +8,27 @@ import type { LogLevel } from './lib/logger.js';
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string | null }
-  | { kind: 'postgres'; url: string; poolSize: number; timeouts?: DatabaseTimeouts };
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize: number;
+      timeouts?: DatabaseTimeouts;
+      /** Streaming replicas that serve queries (DATABASE_REPLICA_URL); none when empty. */
+      replicas?: readonly string[];
+      /** A replica further behind the primary than this serves no reads (REPLICA_MAX_LAG_MS). */
+      replicaMaxLagMs?: number;
+      /**
+       * Statements prepared once per connection (DATABASE_PREPARE, on by default); off behind a
+       * pooler in transaction mode (PgBouncer), whose server connections change between
+       * transactions. Off, the session's timeouts are set by each transaction too.
+       */
+      prepare?: boolean;
+      /**
+       * Where LISTEN and the migrations' advisory lock connect (DATABASE_DIRECT_URL): the primary
+       * itself, not a pooler in transaction mode, which holds neither across transactions.
+       */
+      directUrl?: string;
+    };
 
 /** The limits set on every PostgreSQL session, in ms, all below the request's deadline. */
 export interface DatabaseTimeouts {
@@ -145,6 +165,28 @@ const environment = z.object({
   // machine, and the pool is easy to raise for a larger database server. At least 2: migrations
   // hold one connection for their advisory lock while they run on another.
   DATABASE_POOL_SIZE: integer(2, 1000).default(Math.max(4, 2 * availableParallelism())),
+  DATABASE_REPLICA_URL: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .refine(
+            (url) => /^postgres(ql)?:\/\//.test(url) && URL.canParse(url),
+            'must list postgres:// URLs, separated by commas',
+          ),
+      ),
+    )
+    .optional(),
+  REPLICA_MAX_LAG_MS: integer(0, 3_600_000).default(1000),
+  DATABASE_PREPARE: flag.default(true),
+  DATABASE_DIRECT_URL: databaseUrl.optional(),
   WORKERS: integer(1, 64).default(1),
   AUTH_JWT_SECRET: z.string().optional(),
   AUTH_JWKS_URL: httpUrl.optional(),
@@ -182,8 +224,8 @@ type Env = Record<string, string | undefined>;
 
 /** The value as shown in an error: a URL's password never. */
 const shown = (name: string, value: unknown) =>
-  name === 'DATABASE_URL' || name === 'REDIS_URL'
-    ? String(value).replace(/:[^:@/]*@/, ':***@')
+  name.startsWith('DATABASE_') || name === 'REDIS_URL'
+    ? String(value).replace(/:[^:@/]*@/g, ':***@')
     : String(value);
 
 export function loadConfig(env: Env = process.env): Config {
@@ -211,7 +253,16 @@ export function loadConfig(env: Env = process.env): Config {
             url: e.DATABASE_URL,
             poolSize: e.DATABASE_POOL_SIZE,
             timeouts: databaseTimeouts(e.REQUEST_TIMEOUT_MS),
+            replicas: e.DATABASE_REPLICA_URL ?? [],
+            replicaMaxLagMs: e.REPLICA_MAX_LAG_MS,
+            prepare: e.DATABASE_PREPARE,
+            ...(e.DATABASE_DIRECT_URL ? { directUrl: e.DATABASE_DIRECT_URL } : {}),
           };
+  if (database.kind === 'pglite' && (e.DATABASE_REPLICA_URL?.length || e.DATABASE_DIRECT_URL)) {
+    throw new ConfigError(
+      'DATABASE_REPLICA_URL and DATABASE_DIRECT_URL need PostgreSQL (DATABASE_URL=postgres://…)',
+    );
+  }
   if (e.WORKERS > 1 && database.kind === 'pglite') {
     throw new ConfigError(
       'WORKERS above 1 needs PostgreSQL (DATABASE_URL=postgres://…): PGlite is one process',

@@ -1,7 +1,7 @@
 // Per request: principal -> repositories bound to its company -> services and loaders, so that no
 // statement and no cache crosses companies or requests.
 import type { Principal } from './auth/principal.js';
-import type { Database, StatementObserver } from './db/client.js';
+import type { Database, Handles, StatementObserver } from './db/client.js';
 import { DeadlineExceeded } from './errors.js';
 import { type BatchTracing, createLoaders, type Loaders } from './graphql/loaders.js';
 import type { RequestCost } from './graphql/query-cost.js';
@@ -28,6 +28,8 @@ export interface ContextDeps {
   db: Database;
   /** The same database, its statements also told to an observer (a traced request's spans). */
   observedDb?: ((observe: StatementObserver) => Database) | undefined;
+  /** A streaming replica's handles for a query's reads, when one is fit (db/replicas.ts). */
+  replica?: (() => Handles | null) | undefined;
   customerQuota: number;
   clock: () => Date;
   publicBaseUrl: string;
@@ -77,6 +79,8 @@ export interface Context {
   cost?: RequestCost;
   /** The request's spans, when tracing is on and the request sampled (graphql/tracing.ts). */
   trace?: RequestTrace | undefined;
+  /** Where the request's repositories read: a streaming replica, or the primary. */
+  readsFrom: 'replica' | 'primary';
 }
 
 const NO_PRIVATE_WEBHOOKS = { allowPrivate: false };
@@ -120,19 +124,28 @@ function tracedRepositories(
   };
 }
 
+/**
+ * The request's context. A query that may read from a replica (`readsReplica`: not a mutation or
+ * subscription, nor asked with `x-consistency: strong`) reads through one when one is fit, its
+ * spans included; everything else reads and writes the primary.
+ */
 export function createContext(
   deps: ContextDeps,
   principal: Principal,
   origin: RequestOrigin,
   trace?: RequestTrace,
+  readsReplica = false,
 ): Context {
   const deadlineAt = Date.now() + deps.requestTimeoutMs;
   const guard = transactionGuard(deps, deadlineAt);
   const repositoriesOn = (db: Database) => createRepositories(db, principal.companyId, guard);
+  const source = (readsReplica && deps.replica?.()) || null;
+  const db = source?.db ?? deps.db;
+  const observedDb = deps.observedDb && (source?.observed ?? deps.observedDb);
   const { repos, batches } =
-    trace && deps.observedDb
-      ? tracedRepositories(trace, deps.observedDb, repositoriesOn)
-      : { repos: repositoriesOn(deps.db), batches: undefined };
+    trace && observedDb
+      ? tracedRepositories(trace, observedDb, repositoriesOn)
+      : { repos: repositoriesOn(db), batches: undefined };
   const services = requestServices({
     principal,
     repos,
@@ -150,5 +163,6 @@ export function createContext(
     loaders: createLoaders({ repos, batches }),
     deadlineAt,
     trace,
+    readsFrom: source ? 'replica' : 'primary',
   };
 }

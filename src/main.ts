@@ -61,11 +61,17 @@ const tracingOf = (config: Config) => {
  * The store, counting and timing its statements when metrics are on (a traced request's
  * statements are observed on handles of its own too, context.ts).
  */
-const openStoreOf = (config: Config) => {
+const openStoreOf = (config: Config, logger: Logger) => {
   const metrics = config.metricsPort === null ? null : processMetrics();
   return openStore(config.database, {
     ...(metrics ? { onQuery: metrics.countStatement } : {}),
     onStatement: metrics?.observeStatement,
+    onReplicaChange: ({ replica, serving, reason }) =>
+      (serving ? logger.info : logger.warn).call(
+        logger,
+        { replica, reason },
+        serving ? 'replica serves reads' : 'replica serves no reads: the primary does',
+      ),
   });
 };
 
@@ -100,8 +106,8 @@ async function serveMetrics(config: Config, logger: Logger, ofCluster: boolean) 
 }
 
 /** Migrations and the development key: once per deployment start, before serving. */
-async function prepare(config: Config) {
-  const store = await openStoreOf(config);
+async function prepare(config: Config, logger: Logger) {
+  const store = await openStoreOf(config, logger);
   await migrate(store);
   const devKey = config.production
     ? null
@@ -213,7 +219,7 @@ async function main() {
   const logger = createLogger(config.logLevel);
 
   if (process.env[WORKER]) {
-    const store = await openStoreOf(config);
+    const store = await openStoreOf(config, logger);
     await serve(config, logger, store, null);
     return;
   }
@@ -221,7 +227,7 @@ async function main() {
   if (config.auth.jwtSecret !== null && config.auth.jwtSecret.length < 32) {
     logger.warn('AUTH_JWT_SECRET is shorter than 32 characters; HS256 wants at least 256 bits');
   }
-  const { store, devKey } = await prepare(config);
+  const { store, devKey } = await prepare(config, logger);
 
   if (config.workers > 1) {
     await store.close();

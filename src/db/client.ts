@@ -14,13 +14,25 @@ import postgres from 'postgres';
 import { type DatabaseConfig, databaseTimeouts } from '../config.js';
 import { lockDataFolder } from './folder-lock.js';
 import { type Health, watchHealth } from './health.js';
+import { type ReplicaState, watchReplicas } from './replicas.js';
 
 /** A Drizzle handle on either driver; a transaction handle has the same type. */
 export type Database = PgDatabase<PgQueryResultHKT>;
 
 export type Driver =
-  | { kind: 'postgres'; client: postgres.Sql }
+  | {
+      kind: 'postgres';
+      client: postgres.Sql;
+      /** On the primary itself (DATABASE_DIRECT_URL, or the client's): LISTEN, migrations' lock. */
+      direct: postgres.Sql;
+    }
   | { kind: 'pglite'; client: PGlite };
+
+/** A Drizzle handle, and the same database with its statements told to an observer. */
+export interface Handles {
+  db: Database;
+  observed(observe: StatementObserver): Database;
+}
 
 /** A PostgreSQL pool's connections by state, and the queries waiting for one. */
 export interface ConnectionStats {
@@ -50,6 +62,13 @@ export interface Store {
    */
   observed(observe: StatementObserver): Database;
   driver: Driver;
+  /**
+   * Handles on a streaming replica fit to serve a read now (db/replicas.ts), or null: read from
+   * the primary. Always null without replicas (and on PGlite).
+   */
+  replica(): Handles | null;
+  /** The replicas and whether each serves reads (none without DATABASE_REPLICA_URL). */
+  replicas: () => ReplicaState[];
   /** Whether the database is reachable, as requests and pings have found it. */
   health: Health;
   close(): Promise<void>;
@@ -60,6 +79,8 @@ export interface StoreOptions {
   onQuery?: (statement: string) => void;
   /** Told when each statement is issued and answered, for metrics and traces. */
   onStatement?: StatementObserver | undefined;
+  /** Told when a replica starts or stops serving reads. */
+  onReplicaChange?: (change: { replica: string; serving: boolean; reason: string }) => void;
   /** A PGlite data folder dump to start from (tests clone a migrated template). */
   pgliteTemplate?: Blob;
 }
@@ -163,9 +184,15 @@ const RECONNECT_DELAY_S = 0.1;
  * Drizzle asks postgres.js for an unnamed statement unless a query is given a name, and
  * postgres.js then spends a Parse/Describe round trip on every query before running it. The
  * statements here have stable texts (lists travel as one array parameter), so let postgres.js
- * prepare each once per connection and reuse it, in transactions too.
+ * prepare each once per connection and reuse it, in transactions too. Behind a pooler in
+ * transaction mode (DATABASE_PREPARE=false) every statement is unnamed: the next transaction may
+ * run on a server connection that never prepared it.
  */
-function preparing<T extends object>(client: T, observe?: StatementObserver): T {
+function preparing<T extends object>(
+  client: T,
+  observe: StatementObserver | undefined,
+  prepare: boolean,
+): T {
   type Unsafe = (query: string, params?: unknown[], options?: object) => unknown;
   type Begin = (...args: unknown[]) => unknown;
   return new Proxy(client, {
@@ -174,7 +201,7 @@ function preparing<T extends object>(client: T, observe?: StatementObserver): T 
       if (key === 'unsafe' && typeof value === 'function') {
         const unsafe = value as Unsafe;
         return (query: string, params?: unknown[], options?: object) => {
-          const issued = unsafe.call(target, query, params, { ...options, prepare: true });
+          const issued = unsafe.call(target, query, params, { ...options, prepare });
           return observe ? observed(issued as object, observe(query)) : issued;
         };
       }
@@ -183,7 +210,7 @@ function preparing<T extends object>(client: T, observe?: StatementObserver): T 
         return (...args: unknown[]) => {
           const work = args.at(-1) as (tx: object) => unknown;
           return begin.call(target, ...args.slice(0, -1), (tx: object) =>
-            work(preparing(tx, observe)),
+            work(preparing(tx, observe, prepare)),
           );
         };
       }
@@ -199,43 +226,7 @@ export async function openStore(
   // Every statement the application issues (BEGIN and COMMIT aside), for counting.
   const logger = { logQuery: (statement: string) => options.onQuery?.(statement) };
 
-  if (config.kind === 'postgres') {
-    const timeouts = config.timeouts ?? databaseTimeouts(10_000);
-    const client = postgres(config.url, {
-      max: config.poolSize,
-      onnotice: () => {},
-      connect_timeout: timeouts.connect / 1000,
-      // After a restart or a network fault the pool comes back at once, not after the default
-      // backoff (which grows to 20 s between attempts); a down database is answered by
-      // db/health.ts without waiting on the pool.
-      backoff: () => RECONNECT_DELAY_S,
-      connection: {
-        application_name: 'customer-graph',
-        TimeZone: 'UTC',
-        statement_timeout: timeouts.statement,
-        lock_timeout: timeouts.lock,
-        // A transaction left open (its request gone) gives its locks back.
-        idle_in_transaction_session_timeout: timeouts.statement,
-      },
-    });
-    const on = (observe: StatementObserver | undefined): Database =>
-      drizzlePostgres({ client: preparing(client, observe), logger });
-    const db = on(options.onStatement);
-    const health = watchHealth(async () => {
-      await client`select 1`;
-    });
-    return {
-      db,
-      observed: (observe) => on(observingAll([options.onStatement, observe])),
-      driver: { kind: 'postgres', client },
-      health,
-      close: () => {
-        health.stop();
-        return client.end({ timeout: 5 });
-      },
-    };
-  }
-
+  if (config.kind === 'postgres') return openPostgres(config, options, logger);
   let unlock = () => {};
   if (config.dataDir !== null) {
     mkdirSync(config.dataDir, { recursive: true });
@@ -263,12 +254,95 @@ export async function openStore(
   return {
     db,
     observed: (observe) => on(observingAll([options.onStatement, observe])),
+    replica: () => null,
+    replicas: () => [],
     driver: { kind: 'pglite', client },
     health,
     close: async () => {
       health.stop();
       await client.close();
       unlock();
+    },
+  };
+}
+
+type PostgresConfig = Extract<DatabaseConfig, { kind: 'postgres' }>;
+
+/** A pool on `url` with the session settings every connection of the application has. */
+function postgresPool(config: PostgresConfig, url: string, max: number): postgres.Sql {
+  const timeouts = config.timeouts ?? databaseTimeouts(10_000);
+  const prepare = config.prepare ?? true;
+  return postgres(url, {
+    max,
+    prepare,
+    onnotice: () => {},
+    connect_timeout: timeouts.connect / 1000,
+    // After a restart or a network fault the pool comes back at once, not after the default
+    // backoff (which grows to 20 s between attempts); a down database is answered by
+    // db/health.ts without waiting on the pool.
+    backoff: () => RECONNECT_DELAY_S,
+    connection: {
+      application_name: 'customer-graph',
+      TimeZone: 'UTC',
+      // PgBouncer refuses startup parameters it does not track: behind it (DATABASE_PREPARE=false)
+      // each transaction sets its own timeouts (repositories/index.ts), and statements outside
+      // one have the role's (README, "Connection poolers").
+      ...(prepare
+        ? {
+            statement_timeout: timeouts.statement,
+            lock_timeout: timeouts.lock,
+            // A transaction left open (its request gone) gives its locks back.
+            idle_in_transaction_session_timeout: timeouts.statement,
+          }
+        : {}),
+    },
+  });
+}
+
+function openPostgres(
+  config: PostgresConfig,
+  options: StoreOptions,
+  logger: { logQuery(statement: string): void },
+): Store {
+  const prepare = config.prepare ?? true;
+  const client = postgresPool(config, config.url, config.poolSize);
+  // Two connections: the migrations' advisory lock, and the migrations (LISTEN has its own).
+  const direct = config.directUrl ? postgresPool(config, config.directUrl, 2) : client;
+  const handles = (on: postgres.Sql): Handles => {
+    const handle = (observe: StatementObserver | undefined): Database =>
+      drizzlePostgres({ client: preparing(on, observe, prepare), logger });
+    return {
+      db: handle(options.onStatement),
+      observed: (observe) => handle(observingAll([options.onStatement, observe])),
+    };
+  };
+  const primary = handles(client);
+  const replicas = config.replicas?.length
+    ? watchReplicas({
+        primary: client,
+        replicas: config.replicas.map((url) => ({
+          url,
+          client: postgresPool(config, url, config.poolSize),
+        })),
+        maxLagMs: config.replicaMaxLagMs ?? 1000,
+        handle: handles,
+        onChange: options.onReplicaChange,
+      })
+    : null;
+  const health = watchHealth(async () => {
+    await client`select 1`;
+  });
+  return {
+    ...primary,
+    replica: () => replicas?.pick() ?? null,
+    replicas: () => replicas?.states() ?? [],
+    driver: { kind: 'postgres', client, direct },
+    health,
+    close: async () => {
+      health.stop();
+      await replicas?.stop();
+      if (direct !== client) await direct.end({ timeout: 5 });
+      await client.end({ timeout: 5 });
     },
   };
 }

@@ -61,14 +61,25 @@ function isPgliteClosed(error: unknown): boolean {
   return false;
 }
 
+const isUnreachable = (code: string) =>
+  CONNECTION_CODES.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08');
+
+/**
+ * Whether a read that failed on a replica is better asked of the primary: the replica could not
+ * be reached or is going away, it cancelled the read for a conflict with recovery (40001), or the
+ * statement writes (25006, read-only transaction), which only the primary may.
+ */
+export function isReplicaFault(error: unknown): boolean {
+  const code = driverErrorOf(error)?.code;
+  return typeof code === 'string' && (isUnreachable(code) || code === '40001' || code === '25006');
+}
+
 /** The client's error for a database failure, or null when it is not one it can act on. */
 export function databaseFault(error: unknown): DomainError | null {
   const driver = driverErrorOf(error);
   const code = typeof driver?.code === 'string' ? driver.code : null;
   if (code === null) return isPgliteClosed(error) ? new Unavailable() : null;
-  if (CONNECTION_CODES.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08')) {
-    return new Unavailable();
-  }
+  if (isUnreachable(code)) return new Unavailable();
   // 57014: canceled by statement_timeout (or by the request's deadline); 55P03: lock_timeout.
   if (code === '57014' || code === '55P03') return new DeadlineExceeded();
   // 40001: serialization failure; 40P01: deadlock detected.

@@ -17,8 +17,9 @@ export async function listenForEvents(
   onReconnect: () => void,
 ): Promise<EventNotifications> {
   if (store.driver.kind === 'postgres') {
-    // postgres.js reconnects a broken listener by itself and calls onlisten again each time.
-    const listening = await store.driver.client.listen(EVENTS_CHANNEL, onCompany, onReconnect);
+    // postgres.js reconnects a broken listener by itself and calls onlisten again each time. On
+    // the primary itself: through PgBouncer in transaction mode a LISTEN hears nothing.
+    const listening = await store.driver.direct.listen(EVENTS_CHANNEL, onCompany, onReconnect);
     return { close: () => listening.unlisten() };
   }
   const unlisten = await store.driver.client.listen(EVENTS_CHANNEL, onCompany);

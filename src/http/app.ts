@@ -20,6 +20,7 @@ import { maskError, useErrorCodes, useInternalErrorReports } from '../graphql/er
 import { useCompiledExecution } from '../graphql/execution.js';
 import { useNestingLimit } from '../graphql/nesting-limit.js';
 import { useQueryCostLimit } from '../graphql/query-cost.js';
+import { isQuery, readsReplica, useReadRouting } from '../graphql/read-routing.js';
 import { useStorableText } from '../graphql/storable-text.js';
 import { requestTraceOf, useTracing, withResolverSpans } from '../graphql/tracing.js';
 import { type Admission, createAdmission } from '../lib/admission.js';
@@ -161,10 +162,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     poolSize: store.driver.kind === 'postgres' ? store.driver.client.options.max : 1,
     connections:
       store.driver.kind === 'postgres' ? connectionStats.bind(null, store.driver.client) : null,
+    replicas: store.replicas,
   });
   const contextDeps = {
     db: store.db,
     observedDb: deps.tracer ? store.observed : undefined,
+    replica: store.replica,
     customerQuota: deps.customerQuota,
     clock,
     publicBaseUrl: deps.publicBaseUrl,
@@ -242,7 +245,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         // useAuthentication let the request in with its principal; a request without one cannot
         // have passed it.
         if (!principal) throw new Unauthenticated(NO_CREDENTIAL);
-        return createContext(
+        const context = createContext(
           contextDeps,
           principal,
           {
@@ -251,7 +254,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
             userAgent: request.headers.get('user-agent'),
           },
           tracer ? requestTraceOf(request) : undefined,
+          readsReplica(request),
         );
+        if (isQuery(request)) metrics?.queryRead(context.readsFrom);
+        return context;
       },
       plugins: [
         // First, so that its spans hold what every other plugin does.
@@ -269,6 +275,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           blockFieldSuggestion: { enabled: false },
         }),
         useNestingLimit((text) => caches.documentCache.has(text)),
+        useReadRouting(),
         useStorableText(),
         useQueryCostLimit({ rateLimiter: charges }),
         // Each document is compiled to JavaScript once, then executed without interpretation;

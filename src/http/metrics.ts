@@ -19,6 +19,7 @@ import {
   register,
 } from 'prom-client';
 import type { ConnectionStats, StatementObserver } from '../db/client.js';
+import type { ReplicaState } from '../db/replicas.js';
 import type { RequestDone } from './access-log.js';
 
 const PREFIX = 'customer_graph_';
@@ -49,7 +50,11 @@ export interface Metrics {
     poolSize: number;
     /** A PostgreSQL pool's connections (none on PGlite, a single connection). */
     connections: (() => ConnectionStats) | null;
+    /** The streaming replicas and whether each serves reads (none without replicas). */
+    replicas: () => ReplicaState[];
   }): void;
+  /** A query whose reads went to a replica, or to the primary. */
+  queryRead(source: 'replica' | 'primary'): void;
 }
 
 let created: Metrics | null = null;
@@ -137,6 +142,32 @@ export function processMetrics(): Metrics {
     },
   });
 
+  new Gauge({
+    name: `${PREFIX}replica_serving`,
+    help: 'Whether each streaming replica serves reads (1): it answers and is within REPLICA_MAX_LAG_MS.',
+    labelNames: ['replica'],
+    collect() {
+      for (const state of gauges?.replicas() ?? []) {
+        this.set({ replica: state.replica }, state.serving ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}replica_lag_seconds`,
+    help: 'How far each streaming replica was behind the primary at its last probe.',
+    labelNames: ['replica'],
+    collect() {
+      for (const state of gauges?.replicas() ?? []) {
+        if (state.lagMs !== null) this.set({ replica: state.replica }, state.lagMs / 1000);
+      }
+    },
+  });
+  const queryReads = new Counter({
+    name: `${PREFIX}query_reads_total`,
+    help: 'Queries by where their reads went: a streaming replica, or the primary (none fit, no replicas, or x-consistency: strong).',
+    labelNames: ['source'],
+  });
+
   const countErrors: Plugin = {
     onRequest() {
       requests.inc();
@@ -177,6 +208,7 @@ export function processMetrics(): Metrics {
     watch: (next) => {
       gauges = next;
     },
+    queryRead: (source) => queryReads.inc({ source }),
   };
   return created;
 }

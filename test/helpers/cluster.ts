@@ -2,7 +2,7 @@
 // a temporary folder (as the postgres user when run as root: initdb refuses root), on a free
 // port of its own, removed afterwards. Needs PostgreSQL's server binaries (Debian:
 // /usr/lib/postgresql/<version>/bin).
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -38,17 +38,19 @@ export interface Cluster {
   port: number;
   start(): void;
   stop(): void;
+  /** Stops it without blocking this process (load keeps running meanwhile). */
+  stopped(): Promise<void>;
   /** pg_ctl restart -m fast. */
   restart(): void;
   remove(): void;
 }
 
-export async function makeCluster(): Promise<Cluster> {
+/** A temporary folder the postgres user owns, and how to run a server binary as that user. */
+function scratch() {
   const bin = binaries();
   if (!bin) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql');
   const root = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'cg-cluster-'));
-  const data = join(dir, 'data');
   chmodSync(dir, 0o755);
   const postgresUid = root ? Number(execFileSync('id', ['-u', 'postgres']).toString().trim()) : -1;
   if (root) chownSync(dir, postgresUid, postgresUid);
@@ -58,7 +60,19 @@ export async function makeCluster(): Promise<Cluster> {
       root ? ['-u', 'postgres', '--', join(bin, command), ...args] : args,
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-  run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  const runAsync = (command: string, args: string[]) =>
+    new Promise<void>((resolve, reject) =>
+      execFile(
+        root ? 'runuser' : join(bin, command),
+        root ? ['-u', 'postgres', '--', join(bin, command), ...args] : args,
+        (error) => (error ? reject(error) : resolve()),
+      ),
+    );
+  return { dir, data: join(dir, 'data'), run, runAsync };
+}
+
+/** Serves the cluster in `data` on a free port of its own, started. */
+async function serving({ dir, data, run, runAsync }: ReturnType<typeof scratch>): Promise<Cluster> {
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
   const log = join(dir, 'log');
@@ -67,6 +81,7 @@ export async function makeCluster(): Promise<Cluster> {
     port,
     start: () => run('pg_ctl', ['-D', data, '-l', log, '-o', options, '-w', 'start']),
     stop: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']),
+    stopped: () => runAsync('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']),
     restart: () =>
       run('pg_ctl', ['-D', data, '-l', log, '-o', options, '-m', 'fast', '-w', 'restart']),
     remove: () => {
@@ -78,4 +93,32 @@ export async function makeCluster(): Promise<Cluster> {
   };
   cluster.start();
   return cluster;
+}
+
+export async function makeCluster(): Promise<Cluster> {
+  const folder = scratch();
+  folder.run('initdb', [
+    '-D',
+    folder.data,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ]);
+  return serving(folder);
+}
+
+/**
+ * A streaming replica of `primary` (`pg_basebackup -R -X stream`: a hot standby that follows it),
+ * on a port of its own.
+ */
+export async function makeReplica(primary: Cluster): Promise<Cluster> {
+  const folder = scratch();
+  folder.run('pg_basebackup', [
+    ...['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres'],
+    ...['-D', folder.data, '-R', '-X', 'stream', '--no-sync'],
+  ]);
+  return serving(folder);
 }
