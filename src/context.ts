@@ -35,6 +35,11 @@ export interface ContextDeps {
   publicBaseUrl: string;
   /** Every request's deadline, from the moment its context is made. */
   requestTimeoutMs: number;
+  /**
+   * Whether the pool's sessions carry the statement and lock timeouts; when not (behind a pooler),
+   * every transaction sets them to what is left of its request's deadline.
+   */
+  sessionTimeouts?: boolean;
   /** Bounds the pool connections write transactions hold (PostgreSQL); none on PGlite. */
   writes?: Admission | undefined;
   /** What subscriptions wait on between reads of the change stream. */
@@ -90,15 +95,16 @@ const ANSWER_MARGIN_MS = 250;
 
 function transactionGuard(deps: ContextDeps, deadlineAt: number): TransactionGuard {
   const writes = deps.writes;
+  const ownTimeouts = deps.sessionTimeouts === false;
+  const timeLeft = (waited: boolean) =>
+    waited || ownTimeouts ? deadlineAt - Date.now() - ANSWER_MARGIN_MS : null;
   return {
     // A write that waited for admission has less of its deadline left than the session's lock
     // and statement timeouts allow: its transaction gets what is left, less a margin to answer.
     admit: (companyId, begin) =>
       writes
-        ? writes.run(companyId, deadlineAt, (waited) =>
-            begin(waited ? deadlineAt - Date.now() - ANSWER_MARGIN_MS : null),
-          )
-        : begin(null),
+        ? writes.run(companyId, deadlineAt, (waited) => begin(timeLeft(waited)))
+        : begin(timeLeft(false)),
     beforeCommit: () => {
       if (Date.now() > deadlineAt) throw new DeadlineExceeded();
     },

@@ -3,6 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { openStore } from '../src/db/client.js';
 import { createLogger } from '../src/lib/logger.js';
 import { CREATE_CUSTOMER, expectCode, minimalInput, violatedFields } from './helpers/customers.js';
+import { postgresTestConfig } from './helpers/database.js';
 import { graphql, mintJwt, newCompany, useTestEnv } from './helpers/env.js';
 
 const env = useTestEnv();
@@ -44,7 +45,7 @@ describe('errors', () => {
     // A store that is closed fails every statement, the way a lost database would.
     const url = process.env.DATABASE_URL;
     const broken = url
-      ? await openStore({ kind: 'postgres', url, poolSize: 1 })
+      ? await openStore(postgresTestConfig(1))
       : await openStore(
           { kind: 'pglite', dataDir: null },
           { pgliteTemplate: new Blob([readFileSync(inject('pgliteTemplate')!)]) },

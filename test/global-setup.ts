@@ -9,6 +9,7 @@ import type { TestProject } from 'vitest/node';
 import { openStore } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { bundle, SERVER_BUNDLE } from '../src/scripts/build.js';
+import { postgresTestConfig } from './helpers/database.js';
 import { loadParser, MULTI_COMPANY, unpinnedTables } from './helpers/sharding.js';
 
 declare module 'vitest' {
@@ -118,7 +119,7 @@ export default async function setup(project: TestProject) {
   };
   const url = process.env.DATABASE_URL;
   if (url) {
-    const store = await openStore({ kind: 'postgres', url, poolSize: 2 });
+    const store = await openStore(postgresTestConfig(2));
     await migrate(store);
     await store.close();
     project.provide('pgliteTemplate', null);

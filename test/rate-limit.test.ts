@@ -5,6 +5,7 @@
 // rateLimit(dryRun:) shows the bucket; several apps on one database share it exactly.
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../src/db/client.js';
+import { postgresTestConfig } from './helpers/database.js';
 import { graphql, isPostgres, mintJwt, newCompany, useTestEnv } from './helpers/env.js';
 
 const env = useTestEnv();
@@ -107,11 +108,8 @@ describe('rate limits', () => {
   });
 
   it('share one bucket exactly among four apps, each with its own pool, on one database', async () => {
-    const url = process.env.DATABASE_URL;
     const stores = isPostgres
-      ? await Promise.all(
-          Array.from({ length: 4 }, () => openStore({ kind: 'postgres', url: url!, poolSize: 4 })),
-        )
+      ? await Promise.all(Array.from({ length: 4 }, () => openStore(postgresTestConfig(4))))
       : [];
     try {
       const limits = { capacity: 200, restorePerSecond: 0.001 };

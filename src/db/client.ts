@@ -69,6 +69,11 @@ export interface Store {
   replica(): Handles | null;
   /** The replicas and whether each serves reads (none without DATABASE_REPLICA_URL). */
   replicas: () => ReplicaState[];
+  /**
+   * Whether every connection has the statement and lock timeouts from its start; not behind a
+   * pooler (DATABASE_PREPARE=false), where each transaction sets its own (context.ts).
+   */
+  sessionTimeouts: boolean;
   /** Whether the database is reachable, as requests and pings have found it. */
   health: Health;
   close(): Promise<void>;
@@ -257,6 +262,7 @@ export async function openStore(
     replica: () => null,
     replicas: () => [],
     driver: { kind: 'pglite', client },
+    sessionTimeouts: true,
     health,
     close: async () => {
       health.stop();
@@ -337,6 +343,7 @@ function openPostgres(
     replica: () => replicas?.pick() ?? null,
     replicas: () => replicas?.states() ?? [],
     driver: { kind: 'postgres', client, direct },
+    sessionTimeouts: prepare,
     health,
     close: async () => {
       health.stop();

@@ -168,6 +168,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     db: store.db,
     observedDb: deps.tracer ? store.observed : undefined,
     replica: store.replica,
+    sessionTimeouts: store.sessionTimeouts,
     customerQuota: deps.customerQuota,
     clock,
     publicBaseUrl: deps.publicBaseUrl,

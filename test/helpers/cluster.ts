@@ -21,7 +21,7 @@ function binaries(): string | null {
 
 export const canMakeClusters = binaries() !== null;
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

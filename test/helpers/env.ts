@@ -12,6 +12,7 @@ import { type App, type AppDeps, createApp } from '../../src/http/app.js';
 import { randomToken } from '../../src/lib/ids.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { apiKeyRepository } from '../../src/repositories/api-key.js';
+import { postgresTestConfig } from './database.js';
 
 export const TEST_JWT_SECRET = 'customer-graph-test-secret-of-at-least-32-chars';
 export const TEST_AUDIENCE = 'customer-graph';
@@ -62,8 +63,7 @@ function unrecorded(store: Store): Store['db'] {
 
 /** A store of its own on the suite's database (PostgreSQL, or a copy of the PGlite template). */
 export async function openTestStore(options: StoreOptions = {}): Promise<Store> {
-  const url = process.env.DATABASE_URL;
-  if (url) return openStore({ kind: 'postgres', url, poolSize: 10 }, options);
+  if (process.env.DATABASE_URL) return openStore(postgresTestConfig(10), options);
   const template = inject('pgliteTemplate');
   if (!template) throw new Error('the PGlite template was not prepared by global-setup');
   return openStore(

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { SERVER_BUNDLE } from '../../src/scripts/build.js';
+import { POSTGRES_ENV } from './database.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -29,7 +30,12 @@ export function serverScratch(name: string): { env: Record<string, string>; remo
     env: {
       DEV_KEY_FILE: join(dir, 'dev-api-key.json'),
       ...(process.env.DATABASE_URL
-        ? { DATABASE_URL: process.env.DATABASE_URL }
+        ? Object.fromEntries(
+            POSTGRES_ENV.flatMap((name) => {
+              const value = process.env[name];
+              return value ? [[name, value]] : [];
+            }),
+          )
         : { PGLITE_DATA_DIR: join(dir, 'pglite') }),
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
