@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionStats, openStore } from '../src/db/client.js';
 import { processMetrics } from '../src/http/metrics.js';
+import { postgresTestConfig } from './helpers/database.js';
 import { isPostgres, mintJwt, TEST_JWT_SECRET } from './helpers/env.js';
 import { type RunningServer, serverScratch, startServer } from './helpers/server.js';
 
@@ -79,11 +80,7 @@ describe('metrics', () => {
   it.runIf(isPostgres)(
     'count the pool’s busy connections and the statements waiting for one',
     async () => {
-      const store = await openStore({
-        kind: 'postgres',
-        url: process.env.DATABASE_URL!,
-        poolSize: 2,
-      });
+      const store = await openStore(postgresTestConfig(2));
       if (store.driver.kind !== 'postgres') throw new Error('a PostgreSQL store');
       const client = store.driver.client;
       try {

@@ -19,7 +19,8 @@ const LIST = `query List($companyId: ID!) {
   customers(companyId: $companyId, first: 10) { totalCount edges { node { id tags { name } } } } }`;
 
 describe.skipIf(!isPostgres || !hasPgbouncer)('behind PgBouncer (transaction mode)', () => {
-  const direct = process.env.DATABASE_URL ?? '';
+  // The server itself, also when the suite runs through a pooler of its own.
+  const direct = process.env.DATABASE_DIRECT_URL ?? process.env.DATABASE_URL ?? '';
   const database = new URL(direct).pathname.slice(1);
   let pooler: Pgbouncer;
   let server: RunningServer;

@@ -28,7 +28,13 @@ function runFixture(driver: string, ms: number): Promise<Outcome> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [fixture, driver, process.env.DATABASE_URL ?? '', String(ms)],
+      // The server itself: the fixture terminates its own backends, which a pooler would hide.
+      [
+        fixture,
+        driver,
+        process.env.DATABASE_DIRECT_URL ?? process.env.DATABASE_URL ?? '',
+        String(ms),
+      ],
       { timeout: ms + 30_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;

@@ -15,3 +15,18 @@ export function postgresTestConfig(poolSize: number): DatabaseConfig {
   if (database.kind !== 'postgres') throw new Error('DATABASE_URL is not a PostgreSQL URL');
   return { ...database, poolSize };
 }
+
+/**
+ * A server's environment with the suite's way to PostgreSQL: on the suite's database, its pooler
+ * variables too (unless given); on a database of its own (a throwaway cluster), only what the
+ * test gives.
+ */
+export function withSuitePostgres(env: Record<string, string>): Record<string, string> {
+  if (!process.env.DATABASE_URL || env.DATABASE_URL !== process.env.DATABASE_URL) return env;
+  const given = { ...env };
+  for (const name of POSTGRES_ENV) {
+    const value = process.env[name];
+    if (value && given[name] === undefined) given[name] = value;
+  }
+  return given;
+}

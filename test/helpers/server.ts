@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { SERVER_BUNDLE } from '../../src/scripts/build.js';
-import { POSTGRES_ENV } from './database.js';
+import { withSuitePostgres } from './database.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -30,12 +30,7 @@ export function serverScratch(name: string): { env: Record<string, string>; remo
     env: {
       DEV_KEY_FILE: join(dir, 'dev-api-key.json'),
       ...(process.env.DATABASE_URL
-        ? Object.fromEntries(
-            POSTGRES_ENV.flatMap((name) => {
-              const value = process.env[name];
-              return value ? [[name, value]] : [];
-            }),
-          )
+        ? { DATABASE_URL: process.env.DATABASE_URL }
         : { PGLITE_DATA_DIR: join(dir, 'pglite') }),
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
@@ -63,7 +58,12 @@ export async function startServer(
   env: Record<string, string>,
   timeoutMs = 60_000,
 ): Promise<RunningServer> {
-  const child = runMain({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env });
+  const child = runMain({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    ...withSuitePostgres(env),
+  });
   let out = '';
   let err = '';
   child.stdout?.on('data', (chunk) => {
