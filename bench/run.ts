@@ -19,6 +19,9 @@
 //   npm run bench -- --observability-off --twins
 //                                         each of those twice, as two servers: how far two
 //                                         identical servers differ here (the batch's resolution)
+//   npm run bench -- --replica postgres://…
+//                                         also this build with its queries read from that streaming
+//                                         replica of DATABASE_URL (DATABASE_REPLICA_URL)
 //   npm run bench -- --profile DIR        every server writes a V8 CPU profile there when it stops
 //                                         (<server name>.cpuprofile; open it in Chrome DevTools)
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -56,6 +59,7 @@ const { values: args } = parseArgs({
     twins: { type: 'boolean', default: false },
     workers: { type: 'string' },
     profile: { type: 'string' },
+    replica: { type: 'string' },
   },
 });
 
@@ -695,6 +699,17 @@ async function startGateways(): Promise<Server[]> {
         `customer-graph, ${args.workers} workers`,
         SERVER_BUNDLE,
         { ...GATEWAY_ENV, ...metricsPort(gateways.length), WORKERS: args.workers },
+        LISTENING,
+      ),
+    );
+  }
+  if (args.replica) {
+    // The same build reading its queries from a streaming replica of the database.
+    gateways.push(
+      await start(
+        'customer-graph, reads on a replica',
+        SERVER_BUNDLE,
+        { ...GATEWAY_ENV, ...metricsPort(gateways.length), DATABASE_REPLICA_URL: args.replica },
         LISTENING,
       ),
     );

@@ -40,6 +40,7 @@ describe.skipIf(!isPostgres || !hasPgbouncer)('behind PgBouncer (transaction mod
       NODE_ENV: 'production',
       AUTH_JWT_SECRET: TEST_JWT_SECRET,
       DATABASE_POOL_SIZE: '8',
+      REQUEST_TIMEOUT_MS: '3000',
     });
     token = await mintJwt({ companyId: COMPANY });
     onServer = postgres(direct, { max: 1, onnotice: () => {} });
@@ -92,6 +93,40 @@ describe.skipIf(!isPostgres || !hasPgbouncer)('behind PgBouncer (transaction mod
     // The statements went through the pooler's server connections.
     expect(pooler.serverPorts().length).toBeGreaterThan(0);
   }, 60_000);
+
+  it('ends a write blocked by a lock with DEADLINE_EXCEEDED: the transaction sets its own timeouts', async () => {
+    // The company row exists once the company has created a customer (the first test did).
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked: () => void = () => {};
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const holding = onServer.begin(async (tx) => {
+      await tx`select 1 from companies where company_id = ${COMPANY} for update`;
+      locked();
+      await held;
+    });
+    await isLocked;
+    const started = Date.now();
+    const blocked = await post(CREATE, {
+      input: minimalInput(COMPANY, { firstName: 'Blocked', lastName: 'Behind a lock' }),
+    });
+    const ms = Date.now() - started;
+    release();
+    await holding;
+    expect(blocked.status).toBe(504);
+    expect(
+      blocked.errors?.map((e) => (e as { extensions?: { code?: string } }).extensions?.code),
+    ).toEqual(['DEADLINE_EXCEEDED']);
+    expect(ms).toBeGreaterThan(2000);
+    expect(ms).toBeLessThan(4500);
+    const rows = await onServer<{ n: number }[]>`
+      select count(*)::int as n from customers where last_name = 'Behind a lock'`;
+    expect(rows[0]?.n).toBe(0);
+  }, 30_000);
 
   it('listens for change events on a direct connection, not through the pooler', async () => {
     const listeners = await onServer<{ port: number }[]>`
