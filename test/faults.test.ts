@@ -10,6 +10,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, canMakeClusters, makeCluster } from './helpers/cluster.js';
 import { isPostgres, mintJwt, TEST_JWT_SECRET } from './helpers/env.js';
+import { holdCompanyLock } from './helpers/locks.js';
 import { type RunningServer, serverScratch, startServer } from './helpers/server.js';
 
 const CREATE = `mutation Create($input: CreateCustomerInput!) {
@@ -198,20 +199,7 @@ describe.skipIf(!isPostgres || !canMakeClusters)('database faults under load', (
     await post(server.url, token, CREATE, input('cmp_faults', 'Before the lock'));
     const holder = postgres(cluster.url, { max: 1, onnotice: () => {} });
     try {
-      let release: () => void = () => {};
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let locked: () => void = () => {};
-      const isLocked = new Promise<void>((resolve) => {
-        locked = resolve;
-      });
-      const holding = holder.begin(async (tx) => {
-        await tx`select 1 from companies where company_id = 'cmp_faults' for update`;
-        locked();
-        await held;
-      });
-      await isLocked;
+      const lock = await holdCompanyLock(holder, 'cmp_faults');
 
       // Six writes of the locked company at once: more than the pool has connections.
       const blocked = Array.from({ length: 6 }, (_, i) =>
@@ -225,8 +213,7 @@ describe.skipIf(!isPostgres || !canMakeClusters)('database faults under load', (
         others.push(await post(server.url, token, READ, { companyId: 'cmp_faults' }));
       }
       const ended = await Promise.all(blocked);
-      release();
-      await holding;
+      await lock.release();
 
       for (const answer of others) {
         expect(answer.codes, JSON.stringify(answer)).toEqual([]);

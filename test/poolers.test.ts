@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/db/client.js';
 import { minimalInput } from './helpers/customers.js';
 import { isPostgres, mintJwt, TEST_JWT_SECRET } from './helpers/env.js';
+import { holdCompanyLock } from './helpers/locks.js';
 import { hasPgbouncer, type Pgbouncer, startPgbouncer } from './helpers/pgbouncer.js';
 import { type RunningServer, serverScratch, startServer } from './helpers/server.js';
 
@@ -96,27 +97,13 @@ describe.skipIf(!isPostgres || !hasPgbouncer)('behind PgBouncer (transaction mod
 
   it('ends a write blocked by a lock with DEADLINE_EXCEEDED: the transaction sets its own timeouts', async () => {
     // The company row exists once the company has created a customer (the first test did).
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked: () => void = () => {};
-    const isLocked = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const holding = onServer.begin(async (tx) => {
-      await tx`select 1 from companies where company_id = ${COMPANY} for update`;
-      locked();
-      await held;
-    });
-    await isLocked;
+    const lock = await holdCompanyLock(onServer, COMPANY);
     const started = Date.now();
     const blocked = await post(CREATE, {
       input: minimalInput(COMPANY, { firstName: 'Blocked', lastName: 'Behind a lock' }),
     });
     const ms = Date.now() - started;
-    release();
-    await holding;
+    await lock.release();
     expect(blocked.status).toBe(504);
     expect(
       blocked.errors?.map((e) => (e as { extensions?: { code?: string } }).extensions?.code),

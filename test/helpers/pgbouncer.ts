@@ -3,7 +3,15 @@
 // (`apt-get install pgbouncer`; .ci/run installs it); it refuses to run as root, so it runs as
 // the postgres user then. Its admin console (database `pgbouncer`) lists its server connections.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +42,10 @@ export async function startPgbouncer(target: { host: string; port: number }): Pr
   const root = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'cg-pgbouncer-'));
   chmodSync(dir, 0o755);
+  if (root) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    chownSync(dir, uid, uid);
+  }
   const port = await freePort();
   writeFileSync(join(dir, 'users.txt'), '"postgres" ""\n');
   writeFileSync(
@@ -53,6 +65,7 @@ export async function startPgbouncer(target: { host: string; port: number }): Pr
       'default_pool_size = 20',
       // The server's connections are few and shared: a client cannot hold one between transactions.
       'server_reset_query =',
+      `pidfile = ${join(dir, 'pgbouncer.pid')}`,
       '',
     ].join('\n'),
   );
@@ -106,6 +119,10 @@ export async function startPgbouncer(target: { host: string; port: number }): Pr
         if (child.pid) process.kill(-child.pid, 'SIGTERM');
         await exited;
       }
+      // And pgbouncer itself, should it have outlived its group.
+      try {
+        process.kill(Number(readFileSync(join(dir, 'pgbouncer.pid'), 'utf8')), 'SIGTERM');
+      } catch {}
       rmSync(dir, { recursive: true, force: true });
     },
   };
