@@ -22,7 +22,7 @@ const LIST = `query List($companyId: ID!) {
 describe.skipIf(!isPostgres || !hasPgbouncer)('behind PgBouncer (transaction mode)', () => {
   // The server itself, also when the suite runs through a pooler of its own.
   const direct = process.env.DATABASE_DIRECT_URL ?? process.env.DATABASE_URL ?? '';
-  const database = new URL(direct).pathname.slice(1);
+  let database: string;
   let pooler: Pgbouncer;
   let server: RunningServer;
   let scratch: ReturnType<typeof serverScratch>;
@@ -31,6 +31,7 @@ describe.skipIf(!isPostgres || !hasPgbouncer)('behind PgBouncer (transaction mod
 
   beforeAll(async () => {
     const target = new URL(direct);
+    database = target.pathname.slice(1);
     pooler = await startPgbouncer({ host: target.hostname, port: Number(target.port || 5432) });
     scratch = serverScratch('pooler');
     server = await startServer({
