@@ -9,7 +9,8 @@
 //
 // Variants: off (no metrics, no logs), logs, quiet (metrics, no request logs), metrics (metrics and
 // logs), none (tracing on, none sampled), ratio (1 in 20 traced), every (every request traced);
-// `name-a,name-b` runs twins. SCENARIO=list sends the list document instead of byid.
+// `name-a,name-b` runs twins. SCENARIO=list sends the list document instead of byid; SOURCE_MAPS=1
+// adds --enable-source-maps, as `npm start` and the bench run (it made no difference, 2026-12-03).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -18,6 +19,7 @@ import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import postgres from 'postgres';
 import { BY_ID, LIST } from './documents.js';
+import { shuffled } from './order.js';
 
 const [rounds = 5, amount = 8000] = process.argv.slice(2, 4).map(Number);
 const SECRET = 'x'.repeat(40);
@@ -71,6 +73,7 @@ for (const label of names) {
       '1',
       process.execPath,
       '--max-semi-space-size=32',
+      ...(process.env.SOURCE_MAPS ? ['--enable-source-maps'] : []),
       ...(process.env.PROFILE
         ? [
             '--cpu-prof',
@@ -126,7 +129,7 @@ const drive = (s: (typeof servers)[number], n: number) =>
   });
 for (const s of servers) await drive(s, amount / 2); // warm-up
 for (let r = 0; r < rounds; r++) {
-  for (const s of [...servers].sort(() => Math.random() - 0.5)) {
+  for (const s of shuffled(servers, Math.random)) {
     const before = cpu(s.child.pid!);
     const res = await drive(s, amount);
     if (res.non2xx || res.errors) console.log('errors', s.name, res.non2xx, res.errors);

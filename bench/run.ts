@@ -24,6 +24,8 @@
 //                                         replica of DATABASE_URL (DATABASE_REPLICA_URL)
 //   npm run bench -- --profile DIR        every server writes a V8 CPU profile there when it stops
 //                                         (<server name>.cpuprofile; open it in Chrome DevTools)
+//   npm run bench -- --seed N             the servers' start order and their order in each run (new
+//                                         random ones, from a seed the batch prints): the same again
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,6 +40,7 @@ import postgres from 'postgres';
 import { projectPath } from '../src/lib/paths.js';
 import { bundle, SERVER_BUNDLE } from '../src/scripts/build.js';
 import { BY_ID, LIST, LIST_ORDERED, SEARCH } from './documents.js';
+import { seededRandom, shuffled } from './order.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
@@ -60,6 +63,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string' },
     profile: { type: 'string' },
     replica: { type: 'string' },
+    seed: { type: 'string' },
   },
 });
 
@@ -86,6 +90,9 @@ const NODE_FLAGS = (
 /** Both servers run bundled, as `npm start` runs the server (neither pays for tsx). */
 const RAW_BUNDLE = projectPath('dist', 'raw-server.js');
 const SECRET = randomBytes(32).toString('base64url');
+/** The seed of the servers' orders (their start, and each run's), printed with the batch. */
+const SEED = args.seed === undefined ? randomBytes(4).readUInt32LE() : Number(args.seed);
+const random = seededRandom(SEED);
 
 // --- processes ----------------------------------------------------------------------------------
 
@@ -664,16 +671,13 @@ async function startGateways(): Promise<Server[]> {
           [`${name} (b)`, env],
         ])
       : variants;
-    for (const [name, env] of twinned) {
-      gateways.push(
-        await start(
-          `customer-graph, ${name}`,
-          SERVER_BUNDLE,
-          { ...GATEWAY_ENV, ...metricsPort(gateways.length), ...env },
-          LISTENING,
-        ),
-      );
-    }
+    const starts: [string, Record<string, string>, RegExp | string][] = twinned.map(
+      ([name, env], i) => [
+        `customer-graph, ${name}`,
+        { ...GATEWAY_ENV, ...metricsPort(i), ...env },
+        LISTENING,
+      ],
+    );
     // No metrics listener, so no statement counter: its SQL/req shows as NaN.
     // At warn it logs no line when it listens: it is found on a port of its own (twins too).
     for (const [suffix, port] of args.twins
@@ -682,15 +686,19 @@ async function startGateways(): Promise<Server[]> {
           [' (b)', 9471],
         ]
       : [['', 9470]]) {
-      gateways.push(
-        await start(
-          `customer-graph, all off${suffix}`,
-          SERVER_BUNDLE,
-          { ...GATEWAY_ENV, LOG_LEVEL: 'warn', PORT: String(port) },
-          `http://127.0.0.1:${port}`,
-        ),
-      );
+      starts.push([
+        `customer-graph, all off${suffix}`,
+        { ...GATEWAY_ENV, LOG_LEVEL: 'warn', PORT: String(port) },
+        `http://127.0.0.1:${port}`,
+      ]);
     }
+    // Started in a random order too (the seed's), so that none is always the oldest process;
+    // listed in the variants' order.
+    const started = new Map<string, Server>();
+    for (const [name, env, ready] of shuffled(starts, random)) {
+      started.set(name, await start(name, SERVER_BUNDLE, env, ready));
+    }
+    for (const [name] of starts) gateways.push(started.get(name)!);
   }
   if (args.workers) {
     // The same build with N worker processes (node:cluster) on the same port, beside the one above.
@@ -810,7 +818,8 @@ async function batch(
   const seconds = Number(args.duration);
   process.stdout.write(
     `customer-graph benchmark: ${runs} runs of ${seconds} s per scenario, ${CONNECTIONS} connections, ` +
-      `interleaved with the raw baseline; ${cpus().length} CPUs, ${PINNING}\n`,
+      `interleaved with the raw baseline, servers in a new order each run (--seed ${SEED}); ` +
+      `${cpus().length} CPUs, ${PINNING}\n`,
   );
   await settleDatabase();
   const servers = [raw, ...gateways];
@@ -835,9 +844,9 @@ async function batch(
       for (const scenario of phase) {
         samples[scenario.name] ??= {};
         const entry = samples[scenario.name]!;
-        // Rotate who goes first, so that none always meets a warmer database.
-        const order = servers.map((_, i) => servers[(i + run) % servers.length]!);
-        for (const server of order) {
+        // A new order each run, so that none always meets a warmer database or the same
+        // predecessor on the CPU they share (bench/order.ts).
+        for (const server of shuffled(servers, random)) {
           const requests = requestsOf(scenario, server);
           if (!requests) continue;
           await quiesce(servers);
