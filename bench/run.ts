@@ -694,11 +694,12 @@ async function startGateways(): Promise<Server[]> {
     }
     // Started in a random order too (the seed's), so that none is always the oldest process;
     // listed in the variants' order.
-    const started = new Map<string, Server>();
-    for (const [name, env, ready] of shuffled(starts, random)) {
-      started.set(name, await start(name, SERVER_BUNDLE, env, ready));
+    const started: Server[] = [];
+    for (const i of shuffled([...starts.keys()], random)) {
+      const [name, env, ready] = starts[i]!;
+      started[i] = await start(name, SERVER_BUNDLE, env, ready);
     }
-    for (const [name] of starts) gateways.push(started.get(name)!);
+    gateways.push(...started);
   }
   if (args.workers) {
     // The same build with N worker processes (node:cluster) on the same port, beside the one above.
