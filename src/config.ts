@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { LogLevel } from './lib/logger.js';
+import { SAMPLERS, type SamplerChoice } from './lib/tracing.js';
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string | null }
@@ -84,7 +85,7 @@ export interface Config {
   /** Where the development API key's plain text is kept between starts (outside production). */
   devKeyFile: string | null;
   /** OpenTelemetry traces, exported over OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT); none when unset. */
-  tracing: { endpoint: string; serviceName: string } | null;
+  tracing: { endpoint: string; serviceName: string; sampler: SamplerChoice } | null;
 }
 
 /**
@@ -218,6 +219,16 @@ const environment = z.object({
   DEV_KEY_FILE: z.string().default('./.data/dev-api-key.json'),
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
   OTEL_SERVICE_NAME: z.string().default('customer-graph'),
+  OTEL_TRACES_SAMPLER: z
+    .string()
+    .toLowerCase()
+    .pipe(z.enum(SAMPLERS, { error: `must be one of ${SAMPLERS.join(', ')}` }))
+    .default('parentbased_always_on'),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce
+    .number({ error: 'must be a number from 0 to 1' })
+    .min(0, 'must be a number from 0 to 1')
+    .max(1, 'must be a number from 0 to 1')
+    .default(1),
 });
 
 type Env = Record<string, string | undefined>;
@@ -295,7 +306,12 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: e.CORS_ORIGINS,
     devKeyFile: production ? null : e.DEV_KEY_FILE,
     tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
-      ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME }
+      ? {
+          endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+          serviceName: e.OTEL_SERVICE_NAME,
+          // OTEL_TRACES_SAMPLER_ARG is the ratio of the traceidratio samplers (the others have none).
+          sampler: { name: e.OTEL_TRACES_SAMPLER, ratio: e.OTEL_TRACES_SAMPLER_ARG },
+        }
       : null,
   };
 }

@@ -140,7 +140,7 @@ async function serve(
     fieldSuggestions: !config.production,
     authenticate: createAuthenticator({ ...config.auth, apiKeys }),
     graphiql: config.graphiql ? graphiqlOptions(devKey?.key ?? null) : false,
-    tracer: tracingOf(config)?.tracer,
+    tracing: tracingOf(config) ?? undefined,
     webhookAllowPrivate: config.webhookAllowPrivate,
     clientStallMs: config.clientStallMs,
     redisUrl: config.redisUrl,

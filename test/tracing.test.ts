@@ -1,12 +1,16 @@
 // Traces: with tracing on, a request continues the caller's W3C traceparent, and its spans form
 // one tree: the HTTP request, parse/validate/execute, the resolvers that do I/O, and their SQL
 // statements (text with placeholders, never values). The request's log line carries the trace ID.
-import { SpanKind } from '@opentelemetry/api';
-import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
+import { ROOT_CONTEXT, SamplingDecision, SpanKind } from '@opentelemetry/api';
+import {
+  InMemorySpanExporter,
+  type ReadableSpan,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../src/db/client.js';
 import type { App } from '../src/http/app.js';
-import { startTracing, type Tracing } from '../src/lib/tracing.js';
+import { type SamplerChoice, startTracing, type Tracing } from '../src/lib/tracing.js';
 import { createCustomer } from './helpers/customers.js';
 import { newCompany, openTestStore, useTestEnv } from './helpers/env.js';
 
@@ -24,7 +28,7 @@ beforeAll(async () => {
   exporter = new InMemorySpanExporter();
   tracing = startTracing({ serviceName: 'customer-graph-test', exporter });
   store = await openTestStore();
-  app = await env.makeApp({ store, tracer: tracing.tracer });
+  app = await env.makeApp({ store, tracing });
 });
 
 afterAll(async () => {
@@ -175,5 +179,74 @@ describe('tracing', () => {
       .map((l) => JSON.parse(l) as { message: string; company?: string; traceId?: string })
       .find((l) => l.message === 'request' && l.company === company.id);
     expect(line?.traceId).toBe(TRACE_ID);
+  });
+});
+
+describe('sampling (OTEL_TRACES_SAMPLER), decided before a request has a span', () => {
+  /** An app over the suite's store whose tracing samples as `sampler` says. */
+  const sampledBy = async (sampler: SamplerChoice) => {
+    const spans = new InMemorySpanExporter();
+    const sampling = startTracing({ serviceName: 'customer-graph-test', exporter: spans, sampler });
+    const sampledApp = await env.makeApp({ store, tracing: sampling });
+    return { spans, sampledApp, sampling };
+  };
+
+  it('keeps a share of new traces, each decided on the trace ID it then has', async () => {
+    const { spans, sampledApp, sampling } = await sampledBy({
+      name: 'parentbased_traceidratio',
+      ratio: 0.5,
+    });
+    const company = await newCompany(env);
+    for (let i = 0; i < 120; i++) {
+      const response = await company.gql(
+        '{ customer(id: "cus_none") { id } }',
+        {},
+        {
+          app: sampledApp,
+        },
+      );
+      expect(response.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    }
+    const servers = spans.getFinishedSpans().filter((s) => s.kind === SpanKind.SERVER);
+    // (Its exporter forgets its spans when shut down.)
+    await sampling.shutdown();
+    // Half of 120, give or take what chance allows (the odds of leaving 30..90: below 1e-7).
+    expect(servers.length).toBeGreaterThan(30);
+    expect(servers.length).toBeLessThan(90);
+    // The SDK's own ratio sampler keeps every one of these IDs: the decision was made on the ID
+    // the trace got, as another service sampling by trace ID would decide.
+    const byId = new TraceIdRatioBasedSampler(0.5);
+    for (const server of servers) {
+      const { decision } = byId.shouldSample(ROOT_CONTEXT, server.spanContext().traceId);
+      expect(decision).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    }
+  });
+
+  it("follows a caller's sampled flag when parent-based, and never traces with always_off", async () => {
+    const company = await newCompany(env);
+    const ask = (target: App, flags: string) =>
+      company.gql(
+        '{ customer(id: "cus_none") { id } }',
+        {},
+        {
+          app: target,
+          headers: { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-${flags}` },
+        },
+      );
+
+    const parentBased = await sampledBy({ name: 'parentbased_always_off', ratio: 1 });
+    await ask(parentBased.sampledApp, '01');
+    await ask(parentBased.sampledApp, '00');
+    await parentBased.sampledApp.fetch(new Request('http://localhost/graphql?query={__typename}'));
+    const traced = parentBased.spans.getFinishedSpans();
+    await parentBased.sampling.shutdown();
+    // Only the request whose caller sampled it, in the caller's trace.
+    expect(traced.filter((s) => s.kind === SpanKind.SERVER)).toHaveLength(1);
+    expect(traced.every((s) => s.spanContext().traceId === TRACE_ID)).toBe(true);
+
+    const off = await sampledBy({ name: 'always_off', ratio: 1 });
+    await ask(off.sampledApp, '01');
+    expect(off.spans.getFinishedSpans()).toHaveLength(0);
+    await off.sampling.shutdown();
   });
 });

@@ -8,12 +8,12 @@
 // (ctx.trace) by what makes the other spans. WebSocket operations, which have no HTTP request of
 // their own, are not traced.
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
-import { ROOT_CONTEXT, SpanKind, type TextMapGetter, type Tracer, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, type TextMapGetter, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { type GraphQLSchema, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import { RequestTrace } from '../lib/tracing.js';
+import { RequestTrace, type Tracing } from '../lib/tracing.js';
 
 const W3C = new W3CTraceContextPropagator();
 const HEADERS: TextMapGetter<Headers> = {
@@ -61,14 +61,16 @@ export function withResolverSpans(schema: GraphQLSchema): GraphQLSchema {
   });
 }
 
-export function useTracing(tracer: Tracer): Plugin<{ request: Request }> {
+export function useTracing(
+  tracing: Pick<Tracing, 'tracer' | 'requestSpan'>,
+): Plugin<{ request: Request }> {
   return {
     instrumentation: {
       request({ request }, wrapped) {
         const path = new URL(request.url).pathname;
         if (UNTRACED.has(path)) return wrapped();
         const parent = W3C.extract(ROOT_CONTEXT, request.headers, HEADERS);
-        const span = tracer.startSpan(
+        const span = tracing.requestSpan(
           `${request.method} ${path}`,
           {
             kind: SpanKind.SERVER,
@@ -76,12 +78,12 @@ export function useTracing(tracer: Tracer): Plugin<{ request: Request }> {
           },
           parent,
         );
-        if (!span.isRecording()) {
+        if (!span) {
           const caller = trace.getSpanContext(parent);
           if (caller) unsampled.set(request, caller.traceId);
           return wrapped();
         }
-        const requestTrace = new RequestTrace(tracer, span);
+        const requestTrace = new RequestTrace(tracing.tracer, span);
         traces.set(request, requestTrace);
         return requestTrace.serve(wrapped);
       },

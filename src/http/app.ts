@@ -5,7 +5,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useAPQ } from '@graphql-yoga/plugin-apq';
-import type { Tracer } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import { type Authenticate, NO_CREDENTIAL } from '../auth/authenticator.js';
@@ -25,6 +24,7 @@ import { useStorableText } from '../graphql/storable-text.js';
 import { requestTraceOf, useTracing, withResolverSpans } from '../graphql/tracing.js';
 import { type Admission, createAdmission } from '../lib/admission.js';
 import type { Logger } from '../lib/logger.js';
+import type { Tracing } from '../lib/tracing.js';
 import {
   persistedQueryRepository,
   redisPersistedQueries,
@@ -83,8 +83,8 @@ export interface AppDeps {
   corsOrigins?: readonly string[];
   /** Whether errors may suggest schema names ("Did you mean …?"); off in production. */
   fieldSuggestions?: boolean;
-  /** Makes the request's spans (lib/tracing.ts); no tracing when absent. */
-  tracer?: Tracer | undefined;
+  /** Samples requests and makes their spans (lib/tracing.ts); no tracing when absent. */
+  tracing?: Pick<Tracing, 'tracer' | 'requestSpan'> | undefined;
   /** Webhook endpoints may name private addresses (WEBHOOK_ALLOW_PRIVATE; tests). */
   webhookAllowPrivate?: boolean;
   /** How long a client may leave its responses unread before it is disconnected (CLIENT_STALL_MS). */
@@ -166,7 +166,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const contextDeps = {
     db: store.db,
-    observedDb: deps.tracer ? store.observed : undefined,
+    observedDb: deps.tracing ? store.observed : undefined,
     replica: store.replica,
     sessionTimeouts: store.sessionTimeouts,
     customerQuota: deps.customerQuota,
@@ -200,8 +200,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const sharedDocuments: SharedDocuments = deps.redisUrl
     ? await redisPersistedQueries(deps.redisUrl)
     : persistedQueryRepository(store.db);
-  const tracer = deps.tracer;
-  const traced = (schema: GraphQLSchema) => (tracer ? withResolverSpans(schema) : schema);
+  const tracing = deps.tracing;
+  const traced = (schema: GraphQLSchema) => (tracing ? withResolverSpans(schema) : schema);
   // One bucket per credential, whichever endpoint it calls.
   const charges = rateLimiter(
     rateLimitRepository(store.db),
@@ -254,7 +254,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
             ip: clientIp(request, req),
             userAgent: request.headers.get('user-agent'),
           },
-          tracer ? requestTraceOf(request) : undefined,
+          tracing ? requestTraceOf(request) : undefined,
           readsReplica(request),
         );
         if (isQuery(request)) metrics?.queryRead(context.readsFrom);
@@ -262,7 +262,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       },
       plugins: [
         // First, so that its spans hold what every other plugin does.
-        ...(tracer ? [useTracing(tracer)] : []),
+        ...(tracing ? [useTracing(tracing)] : []),
         // Before the plugins that may end a request at execution (the rate limit): its record
         // takes the operation from every executed document, refused ones too.
         useAccessLog(logger, endpoint, metrics?.requestDone),

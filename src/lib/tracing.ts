@@ -2,13 +2,22 @@
 // (OTEL_EXPORTER_OTLP_ENDPOINT, batched) or to the exporter a test gives, and the spans of one
 // sampled request (RequestTrace). Off when no endpoint is set: then nothing here runs.
 //
+// The sampler (OTEL_TRACES_SAMPLER and its argument, read by config.ts) decides before a request's
+// span exists, and a request it drops gets no span at all. The SDK's startSpan decides only after
+// drawing IDs, sanitizing attributes and counting the span: about 20 us a request it drops, seen
+// running in the server (bench/tracing-in-process.ts: tracing on with none sampled cost 2.5-6% of
+// a byid request's CPU that way, against 1.00 for two apps without tracing; docs/performance.md).
+//
 // Spans are given their parent explicitly, by the request's RequestTrace, not found through a
 // context manager. OpenTelemetry's AsyncLocalStorage manager, on Node 20, hooks every promise the
 // process makes, traced or not: with no request sampled at all it cost byid 19% of its
 // throughput (docs/performance.md). A request the sampler drops has no RequestTrace, and costs
-// one unsampled span and nothing per phase, resolver, batch or statement.
+// nothing per phase, resolver, batch or statement.
 import {
+  type Context,
+  isSpanContextValid,
   ROOT_CONTEXT,
+  SamplingDecision,
   type Span,
   SpanKind,
   type SpanOptions,
@@ -19,19 +28,49 @@ import {
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
   BatchSpanProcessor,
   NodeTracerProvider,
+  ParentBasedSampler,
+  RandomIdGenerator,
+  type Sampler,
   SimpleSpanProcessor,
   type SpanExporter,
+  TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { StatementObserver } from '../db/client.js';
 
 export interface Tracing {
   tracer: Tracer;
+  /**
+   * The span of a request, a child of the caller's span in `parent` if any, when the sampler
+   * keeps the request; undefined when it drops it (then no span is made).
+   */
+  requestSpan(name: string, options: SpanOptions, parent: Context): Span | undefined;
   /** Sends what is still buffered, and stops. */
   shutdown(): Promise<void>;
 }
+
+/** OTEL_TRACES_SAMPLER's values that the SDK itself implements. */
+export const SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+
+export interface SamplerChoice {
+  name: (typeof SAMPLERS)[number];
+  /** The share of traces kept by the traceidratio samplers (OTEL_TRACES_SAMPLER_ARG), 0 to 1. */
+  ratio: number;
+}
+
+/** The SDK's default: a caller's sampled flag decides, and a request without one is traced. */
+const EVERY_REQUEST: SamplerChoice = { name: 'parentbased_always_on', ratio: 1 };
 
 export interface TracingOptions {
   serviceName: string;
@@ -39,19 +78,68 @@ export interface TracingOptions {
   endpoint?: string;
   /** Or an exporter given each span as it ends (tests: an InMemorySpanExporter). */
   exporter?: SpanExporter;
+  /** Which requests are traced; every one (unless its caller's trace is unsampled) by default. */
+  sampler?: SamplerChoice;
+}
+
+/** The sampler named as OTEL_TRACES_SAMPLER names it, as the SDK would build it from there. */
+export function samplerOf({ name, ratio }: SamplerChoice): Sampler {
+  const root = name.endsWith('always_off')
+    ? new AlwaysOffSampler()
+    : name.endsWith('traceidratio')
+      ? new TraceIdRatioBasedSampler(ratio)
+      : new AlwaysOnSampler();
+  return name.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
 }
 
 export function startTracing(options: TracingOptions): Tracing {
   const processor = options.exporter
     ? new SimpleSpanProcessor(options.exporter)
     : new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.endpoint}/v1/traces` }));
+  const sampler = samplerOf(options.sampler ?? EVERY_REQUEST);
+  const ids = new RandomIdGenerator();
+  /** The trace ID the sampler decided a new trace on, for its request's span to take. */
+  let decided: string | undefined;
   // Not registered as the global provider (nor is any context manager): a process may hold
   // several apps (tests), each with its own; the tracer is handed to what makes spans.
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
     spanProcessors: [processor],
+    // Every span asked for is recorded: a request's was sampled by requestSpan, and the others
+    // are made only within a sampled request (RequestTrace).
+    sampler: new AlwaysOnSampler(),
+    idGenerator: {
+      generateTraceId: () => decided ?? ids.generateTraceId(),
+      generateSpanId: ids.generateSpanId,
+    },
   });
-  return { tracer: provider.getTracer('customer-graph'), shutdown: () => provider.shutdown() };
+  const tracer = provider.getTracer('customer-graph');
+  return {
+    tracer,
+    requestSpan(name, spanOptions, parent) {
+      const caller = trace.getSpanContext(parent);
+      const continued = caller !== undefined && isSpanContextValid(caller);
+      // A new trace's ID is drawn first, so that a ratio sampler decides on the ID the trace
+      // will have, as the SDK's does (and as another service sampling by ID would).
+      const traceId = continued ? caller.traceId : ids.generateTraceId();
+      const { decision } = sampler.shouldSample(
+        parent,
+        traceId,
+        name,
+        spanOptions.kind ?? SpanKind.INTERNAL,
+        spanOptions.attributes ?? {},
+        [],
+      );
+      if (decision === SamplingDecision.NOT_RECORD) return undefined;
+      decided = continued ? undefined : traceId;
+      try {
+        return tracer.startSpan(name, spanOptions, parent);
+      } finally {
+        decided = undefined;
+      }
+    },
+    shutdown: () => provider.shutdown(),
+  };
 }
 
 /** Runs `run` and ends `span` when it settles (sync or async), marked failed if it threw. */

@@ -50,6 +50,28 @@ describe('configuration', () => {
     });
   });
 
+  it('reads the trace sampler as OpenTelemetry names it, and refuses one it does not know', () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+    expect(loadConfig(endpoint).tracing?.sampler).toEqual({
+      name: 'parentbased_always_on',
+      ratio: 1,
+    });
+    expect(
+      loadConfig({
+        ...endpoint,
+        OTEL_TRACES_SAMPLER: 'ParentBased_TraceIdRatio',
+        OTEL_TRACES_SAMPLER_ARG: '0.05',
+      }).tracing?.sampler,
+    ).toEqual({ name: 'parentbased_traceidratio', ratio: 0.05 });
+    for (const bad of [
+      { OTEL_TRACES_SAMPLER: 'jaeger_remote' },
+      { OTEL_TRACES_SAMPLER_ARG: '1.5' },
+      { OTEL_TRACES_SAMPLER_ARG: 'half' },
+    ]) {
+      expect(() => loadConfig({ ...endpoint, ...bad })).toThrow(ConfigError);
+    }
+  });
+
   it('takes only plain origins in CORS_ORIGINS', () => {
     for (const bad of ['*', 'https://app.example.com/', 'app.example.com', 'ftp://x.example']) {
       expect(() => loadConfig({ CORS_ORIGINS: bad })).toThrow(ConfigError);
