@@ -16,6 +16,9 @@
 //                                         logs only, all off: what each costs
 //   npm run bench -- --workers 2         also this build with 2 worker processes (node:cluster): req/s
 //                                         and CPU per request of 1 and 2 workers (servers float)
+//   npm run bench -- --observability-off --variants ratio,logs
+//                                         only those of the six (every, ratio, none, metrics, logs,
+//                                         off): fewer servers alive on the CPU they share
 //   npm run bench -- --observability-off --twins
 //                                         each of those twice, as two servers: how far two
 //                                         identical servers differ here (the batch's resolution)
@@ -60,6 +63,7 @@ const { values: args } = parseArgs({
     against: { type: 'string' },
     'observability-off': { type: 'boolean', default: false },
     twins: { type: 'boolean', default: false },
+    variants: { type: 'string', default: 'every,ratio,none,metrics,logs,off' },
     workers: { type: 'string' },
     profile: { type: 'string' },
     replica: { type: 'string' },
@@ -643,60 +647,52 @@ async function startGateways(): Promise<Server[]> {
   } else {
     // What each part costs: every request traced; 1 in 20 traced (the sampling production runs
     // with); tracing on with none sampled (what tracing costs a request it drops); metrics and
-    // request logs without traces; request logs; nothing.
+    // request logs without traces; request logs; nothing. --variants picks some, by their keys.
     const sink = await traceSink();
-    const variants: [string, Record<string, string>][] = [
-      ['all on, every request traced', { OTEL_EXPORTER_OTLP_ENDPOINT: sink }],
-      [
-        'all on, 1 in 20 traced',
-        {
-          OTEL_EXPORTER_OTLP_ENDPOINT: sink,
-          OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-          OTEL_TRACES_SAMPLER_ARG: '0.05',
-        },
-      ],
-      [
+    const ratio = {
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.05',
+    };
+    const variants: Record<string, [string, Record<string, string>]> = {
+      every: ['all on, every request traced', { OTEL_EXPORTER_OTLP_ENDPOINT: sink }],
+      ratio: ['all on, 1 in 20 traced', { OTEL_EXPORTER_OTLP_ENDPOINT: sink, ...ratio }],
+      none: [
         'tracing, none sampled',
         { OTEL_EXPORTER_OTLP_ENDPOINT: sink, OTEL_TRACES_SAMPLER: 'always_off' },
       ],
-      ['metrics and logs, no traces', {}],
+      metrics: ['metrics and logs, no traces', {}],
       // Request logs alone: the baseline of what metrics and traces cost (logs are always on).
       // No metrics listener: its SQL/req shows as NaN.
-      ['logs only', { METRICS_PORT: '' }],
-    ];
-    // Twins: each variant twice, started one after the other, measured in the same rotation.
-    const twinned = args.twins
-      ? variants.flatMap(([name, env]): [string, Record<string, string>][] => [
-          [`${name} (a)`, env],
-          [`${name} (b)`, env],
-        ])
-      : variants;
-    const starts: [string, Record<string, string>, RegExp | string][] = twinned.map(
-      ([name, env], i) => [
-        `customer-graph, ${name}`,
-        { ...GATEWAY_ENV, ...metricsPort(i), ...env },
-        LISTENING,
-      ],
-    );
-    // No metrics listener, so no statement counter: its SQL/req shows as NaN.
-    // At warn it logs no line when it listens: it is found on a port of its own (twins too).
-    for (const [suffix, port] of args.twins
-      ? [
-          [' (a)', 9470],
-          [' (b)', 9471],
-        ]
-      : [['', 9470]]) {
-      starts.push([
-        `customer-graph, all off${suffix}`,
-        { ...GATEWAY_ENV, LOG_LEVEL: 'warn', PORT: String(port) },
-        `http://127.0.0.1:${port}`,
-      ]);
+      logs: ['logs only', { METRICS_PORT: '' }],
+      // No metrics listener, so no statement counter: its SQL/req shows as NaN. At warn it logs no
+      // line when it listens: it is found on a port of its own (given below).
+      off: ['all off', { LOG_LEVEL: 'warn' }],
+    };
+    const keys = args.variants.split(',');
+    const unknown = keys.filter((key) => !(key in variants));
+    if (unknown.length > 0) {
+      throw new Error(`--variants: no ${unknown.join(', ')} (${Object.keys(variants).join(', ')})`);
     }
+    // Twins: each variant twice, as two servers, measured in the same rotation.
+    const starts = keys.flatMap((key) => {
+      const [name, env] = variants[key]!;
+      return (args.twins ? [' (a)', ' (b)'] : ['']).map(
+        (suffix): [string, Record<string, string>] => [`customer-graph, ${name}${suffix}`, env],
+      );
+    });
+    const environments = starts.map(
+      ([name, env], i): [string, Record<string, string>, RegExp | string] => {
+        if (env.LOG_LEVEL !== 'warn')
+          return [name, { ...GATEWAY_ENV, ...metricsPort(i), ...env }, LISTENING];
+        const port = String(9500 + i);
+        return [name, { ...GATEWAY_ENV, ...env, PORT: port }, `http://127.0.0.1:${port}`];
+      },
+    );
     // Started in a random order too (the seed's), so that none is always the oldest process;
     // listed in the variants' order.
     const started: Server[] = [];
-    for (const i of shuffled([...starts.keys()], random)) {
-      const [name, env, ready] = starts[i]!;
+    for (const i of shuffled([...environments.keys()], random)) {
+      const [name, env, ready] = environments[i]!;
       started[i] = await start(name, SERVER_BUNDLE, env, ready);
     }
     gateways.push(...started);
