@@ -83,7 +83,7 @@ export interface TracingOptions {
 }
 
 /** The sampler named as OTEL_TRACES_SAMPLER names it, as the SDK would build it from there. */
-export function samplerOf({ name, ratio }: SamplerChoice): Sampler {
+function samplerOf({ name, ratio }: SamplerChoice): Sampler {
   const root = name.endsWith('always_off')
     ? new AlwaysOffSampler()
     : name.endsWith('traceidratio')
