@@ -5,7 +5,22 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { LogLevel } from './lib/logger.js';
-import { SAMPLERS, type SamplerChoice } from './lib/tracing.js';
+
+/** OTEL_TRACES_SAMPLER's values that the OpenTelemetry SDK implements (lib/tracing.ts builds them). */
+export const SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+
+export interface SamplerChoice {
+  name: (typeof SAMPLERS)[number];
+  /** The share of traces kept by the traceidratio samplers (OTEL_TRACES_SAMPLER_ARG), 0 to 1. */
+  ratio: number;
+}
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string | null }

@@ -8,9 +8,10 @@ import {
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SamplerChoice } from '../src/config.js';
 import type { Store } from '../src/db/client.js';
 import type { App } from '../src/http/app.js';
-import { type SamplerChoice, startTracing, type Tracing } from '../src/lib/tracing.js';
+import { startTracing, type Tracing } from '../src/lib/tracing.js';
 import { createCustomer } from './helpers/customers.js';
 import { newCompany, openTestStore, useTestEnv } from './helpers/env.js';
 

@@ -40,6 +40,7 @@ import {
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { SamplerChoice } from '../config.js';
 import type { StatementObserver } from '../db/client.js';
 
 export interface Tracing {
@@ -51,22 +52,6 @@ export interface Tracing {
   requestSpan(name: string, options: SpanOptions, parent: Context): Span | undefined;
   /** Sends what is still buffered, and stops. */
   shutdown(): Promise<void>;
-}
-
-/** OTEL_TRACES_SAMPLER's values that the SDK itself implements. */
-export const SAMPLERS = [
-  'always_on',
-  'always_off',
-  'traceidratio',
-  'parentbased_always_on',
-  'parentbased_always_off',
-  'parentbased_traceidratio',
-] as const;
-
-export interface SamplerChoice {
-  name: (typeof SAMPLERS)[number];
-  /** The share of traces kept by the traceidratio samplers (OTEL_TRACES_SAMPLER_ARG), 0 to 1. */
-  ratio: number;
 }
 
 /** The SDK's default: a caller's sampled flag decides, and a request without one is traced. */
