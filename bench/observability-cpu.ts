@@ -16,10 +16,10 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
-import { SignJWT } from 'jose';
 import postgres from 'postgres';
 import { BY_ID, LIST } from './documents.js';
 import { shuffled } from './order.js';
+import { benchToken } from './token.js';
 
 const [rounds = 5, amount = 8000] = process.argv.slice(2, 4).map(Number);
 const SECRET = 'x'.repeat(40);
@@ -35,12 +35,7 @@ const sink = createServer((q, s) => {
 });
 await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
 const ep = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
-const token = await new SignJWT({ company_id: 'com_00', scope: 'customers:read customers:write' })
-  .setProtectedHeader({ alg: 'HS256' })
-  .setSubject('stf_bench')
-  .setAudience('customer-graph')
-  .setExpirationTime('2h')
-  .sign(new TextEncoder().encode(SECRET));
+const token = await benchToken(SECRET, 'com_00');
 const all: Record<string, Record<string, string>> = {
   off: { METRICS_PORT: '', LOG_LEVEL: 'warn' },
   logs: { METRICS_PORT: '' },

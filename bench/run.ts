@@ -38,12 +38,12 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { SignJWT } from 'jose';
 import postgres from 'postgres';
 import { projectPath } from '../src/lib/paths.js';
 import { bundle, SERVER_BUNDLE } from '../src/scripts/build.js';
 import { BY_ID, LIST, LIST_ORDERED, SEARCH } from './documents.js';
 import { seededRandom, shuffled } from './order.js';
+import { benchToken } from './token.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
@@ -305,7 +305,7 @@ const gql = (query: string, variables: unknown): BenchRequest => ({
 });
 
 async function prepare(gateways: Server[], token: string): Promise<Scenario[]> {
-  const bulkToken = await benchToken(BULK_COMPANY);
+  const bulkToken = await benchToken(SECRET, BULK_COMPANY);
   const sql = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
   const [{ n } = { n: 0 }] = await sql<{ n: number }[]>`
     select count(*)::int as n from customers where company_id = ${COMPANY} and not deleted`;
@@ -734,22 +734,13 @@ async function startGateways(): Promise<Server[]> {
   return gateways;
 }
 
-/** A staff credential of the company, as the servers take it. */
-const benchToken = (companyId: string) =>
-  new SignJWT({ company_id: companyId, scope: 'customers:read customers:write' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('stf_bench')
-    .setAudience('customer-graph')
-    .setExpirationTime('2h')
-    .sign(new TextEncoder().encode(SECRET));
-
 async function main() {
   await bundle('bench/raw-server.ts', RAW_BUNDLE);
   const gateways = await startGateways();
   const gateway = gateways[0]!;
   const raw = await start('raw', RAW_BUNDLE, {}, /raw baseline listening on (\d+)/);
   raw.url = `http://127.0.0.1:${raw.url}`;
-  const token = await benchToken(COMPANY);
+  const token = await benchToken(SECRET, COMPANY);
 
   const statementSource = await useStatementStatistics();
   try {

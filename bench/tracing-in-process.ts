@@ -10,7 +10,6 @@
 //   RATIO=1 npx tsx bench/tracing-in-process.ts     the traced app samples 1 in 20
 //   CONTROL=1 npx tsx bench/tracing-in-process.ts   two apps without a tracer: the method's bias
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-node';
-import { SignJWT } from 'jose';
 import { createAuthenticator } from '../src/auth/authenticator.js';
 import { loadConfig } from '../src/config.js';
 import { openStore } from '../src/db/client.js';
@@ -19,10 +18,10 @@ import { createLogger } from '../src/lib/logger.js';
 import { startTracing } from '../src/lib/tracing.js';
 import { apiKeyRepository } from '../src/repositories/api-key.js';
 import { BY_ID } from './documents.js';
+import { BENCH_AUDIENCE, benchToken } from './token.js';
 
 const [blocks = 40, amount = 500] = process.argv.slice(2, 4).map(Number);
 const SECRET = 'x'.repeat(40);
-const AUDIENCE = 'customer-graph';
 const config = loadConfig({
   ...process.env,
   DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bench',
@@ -32,12 +31,7 @@ const sql = (store.driver as { client: import('postgres').Sql }).client;
 const ids = (
   await sql<{ id: string }[]>`select id from customers where company_id = 'com_00' limit 500`
 ).map((r) => r.id);
-const token = await new SignJWT({ company_id: 'com_00', scope: 'customers:read customers:write' })
-  .setProtectedHeader({ alg: 'HS256' })
-  .setSubject('stf_bench')
-  .setAudience(AUDIENCE)
-  .setExpirationTime('2h')
-  .sign(new TextEncoder().encode(SECRET));
+const token = await benchToken(SECRET, 'com_00');
 // Request logs as production writes them, to a sink.
 const logger = createLogger('info', () => {});
 const tracing = startTracing({
@@ -57,7 +51,7 @@ const appWith = (traced: boolean) =>
     authenticate: createAuthenticator({
       jwtSecret: SECRET,
       jwksUrl: null,
-      audience: AUDIENCE,
+      audience: BENCH_AUDIENCE,
       apiKeys: apiKeyRepository(store.db),
     }),
     graphiql: false,
