@@ -3,15 +3,19 @@
 // most of every result was promoted to the old generation, which made scavenges take several
 // milliseconds and full collections frequent. patches/postgres+3.4.9.patch makes a query a
 // thenable holding a plain promise; these tests check that it still behaves as a promise does
-// and that concurrent results die young. They need a PostgreSQL (DATABASE_URL).
+// and that concurrent results die young. They need a PostgreSQL (DATABASE_URL). Behind a pooler in
+// transaction mode (DATABASE_PREPARE=false) they prepare nothing, as the server does: a statement
+// prepared on one server connection is missing on the next one the pooler hands out.
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
+import { postgresTestConfig } from '../helpers/database.js';
 import { promotedPer } from '../helpers/heap.js';
 
 const url = process.env.DATABASE_URL;
 
 describe.runIf(url)('a postgres.js query', () => {
-  const sql = postgres(url ?? '', { max: 4, onnotice: () => {} });
+  const prepare = url ? (postgresTestConfig(4).prepare ?? true) : true;
+  const sql = postgres(url ?? '', { max: 4, prepare, onnotice: () => {} });
   afterAll(() => sql.end({ timeout: 5 }));
 
   it('is a thenable, not a Promise subclass (the patch is applied)', async () => {
@@ -43,7 +47,7 @@ describe.runIf(url)('a postgres.js query', () => {
     // One row of 25 columns, four at a time on the pool of four, as a request's loaders ask.
     const columns = Array.from({ length: 24 }, (_, i) => `$1 || '-${i}' as c${i}`).join(', ');
     const text = `select ${columns}, now() as t`;
-    const one = (i: number) => sql.unsafe(text, [`p${i % 8}`.padEnd(24, 'v')], { prepare: true });
+    const one = (i: number) => sql.unsafe(text, [`p${i % 8}`.padEnd(24, 'v')], { prepare });
     const round = (i: number) => Promise.all([one(i), one(i + 1), one(i + 2), one(i + 3)]);
 
     for (let i = 0; i < 200; i += 1) await round(i);
