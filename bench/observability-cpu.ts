@@ -13,13 +13,12 @@
 // adds --enable-source-maps, as `npm start` and the bench run (it made no difference, 2026-12-03).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { BY_ID, LIST } from './documents.js';
 import { shuffled } from './order.js';
 import { benchToken } from './token.js';
+import { traceSink } from './trace-sink.js';
 
 const [rounds = 5, amount = 8000] = process.argv.slice(2, 4).map(Number);
 const SECRET = 'x'.repeat(40);
@@ -29,12 +28,7 @@ const ids = (
   await sql<{ id: string }[]>`select id from customers where company_id = 'com_00' limit 500`
 ).map((r) => r.id);
 await sql.end();
-const sink = createServer((q, s) => {
-  q.resume();
-  q.on('end', () => s.end('{}'));
-});
-await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-const ep = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+const ep = await traceSink();
 const token = await benchToken(SECRET, 'com_00');
 const all: Record<string, Record<string, string>> = {
   off: { METRICS_PORT: '', LOG_LEVEL: 'warn' },
@@ -163,4 +157,3 @@ await Promise.all(
       }),
   ),
 );
-sink.close();

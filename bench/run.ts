@@ -32,7 +32,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { cpus } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +43,7 @@ import { bundle, SERVER_BUNDLE } from '../src/scripts/build.js';
 import { BY_ID, LIST, LIST_ORDERED, SEARCH } from './documents.js';
 import { seededRandom, shuffled } from './order.js';
 import { benchToken } from './token.js';
+import { traceSink } from './trace-sink.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
@@ -611,25 +611,6 @@ const GATEWAY_ENV = {
 const LISTENING = /"url":"(http:\/\/[^"]+)\/graphql"/;
 
 /** The servers to compare: this checkout's build first, then each --against checkout's. */
-/**
- * Where this build's traces go when it is measured with tracing on: an OTLP/HTTP endpoint that
- * takes each batch and answers 200, as a collector would (its CPU is the bench's, not the
- * server's; the server still serializes and posts every span).
- */
-async function traceSink(): Promise<string> {
-  const sink = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((done) => sink.listen(0, '127.0.0.1', done));
-  sink.unref();
-  const address = sink.address();
-  if (typeof address !== 'object' || !address) throw new Error('the trace sink has no port');
-  return `http://127.0.0.1:${address.port}`;
-}
-
 async function startGateways(): Promise<Server[]> {
   await bundle('src/main.ts', SERVER_BUNDLE);
   // Each server's metrics on a port of its own.

@@ -1,5 +1,5 @@
 // What tracing costs a request it does not sample, measured inside one process: two apps over one
-// store, one without a tracer and one with tracing on and no request sampled (or 1 in 20: RATIO),
+// store, one without a tracer and one with tracing on and no request sampled (or a share: RATIO),
 // each sent the same blocks of byid requests in turn (ABBA), CPU per request from
 // process.cpuUsage. Separate server processes differ by 10–25% here whatever they run
 // (docs/performance.md); two apps in one process share the JIT, the heap and the CPU's moment,
@@ -7,9 +7,8 @@
 // (`npm run seed`).
 //
 //   npx tsx bench/tracing-in-process.ts [blocks=40] [requests=500]
-//   RATIO=1 npx tsx bench/tracing-in-process.ts     the traced app samples 1 in 20
+//   RATIO=0.05 npx tsx bench/tracing-in-process.ts  the traced app samples 1 in 20 (RATIO=1: all)
 //   CONTROL=1 npx tsx bench/tracing-in-process.ts   two apps without a tracer: the method's bias
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-node';
 import { createAuthenticator } from '../src/auth/authenticator.js';
 import { loadConfig } from '../src/config.js';
 import { openStore } from '../src/db/client.js';
@@ -19,8 +18,11 @@ import { startTracing } from '../src/lib/tracing.js';
 import { apiKeyRepository } from '../src/repositories/api-key.js';
 import { BY_ID } from './documents.js';
 import { BENCH_AUDIENCE, benchToken } from './token.js';
+import { traceSinkProcess } from './trace-sink.js';
 
 const [blocks = 40, amount = 500] = process.argv.slice(2, 4).map(Number);
+const RATIO = Number(process.env.RATIO ?? 0);
+if (!(RATIO >= 0 && RATIO <= 1)) throw new Error('RATIO is a share of requests, 0 to 1');
 const SECRET = 'x'.repeat(40);
 const config = loadConfig({
   ...process.env,
@@ -34,11 +36,14 @@ const ids = (
 const token = await benchToken(SECRET, 'com_00');
 // Request logs as production writes them, to a sink.
 const logger = createLogger('info', () => {});
+// Spans exported as production exports them (batched, OTLP/HTTP), to a collector in a process of
+// its own, whose CPU is not counted.
+const sink = await traceSinkProcess();
 const tracing = startTracing({
   serviceName: 'bench',
-  exporter: new InMemorySpanExporter(),
-  sampler: process.env.RATIO
-    ? { name: 'parentbased_traceidratio', ratio: 0.05 }
+  endpoint: sink.url,
+  sampler: RATIO
+    ? { name: 'parentbased_traceidratio', ratio: RATIO }
     : { name: 'always_off', ratio: 1 },
 });
 const appWith = (traced: boolean) =>
@@ -103,10 +108,11 @@ for (let i = 0; i < blocks; i++) {
 ratios.sort((a, b) => a - b);
 const median = ratios[Math.floor(ratios.length / 2)]!;
 process.stdout.write(
-  `${blocks} pairs of ${amount} byid requests; ${process.env.CONTROL ? 'control: off / off' : `tracing on (${process.env.RATIO ? '1 in 20' : 'none'} sampled) / off`}, CPU per request: ` +
+  `${blocks} pairs of ${amount} byid requests; ${process.env.CONTROL ? 'control: off / off' : `tracing on (${RATIO ? `${RATIO * 100}%` : 'none'} sampled) / off`}, CPU per request: ` +
     `median ratio ${median.toFixed(3)} (quartiles ${ratios[Math.floor(blocks / 4)]!.toFixed(3)}–${ratios[Math.floor((3 * blocks) / 4)]!.toFixed(3)}); ` +
     `means ${(totals.traced / blocks).toFixed(0)} / ${(totals.plain / blocks).toFixed(0)} µs\n`,
 );
 await store.close();
 await tracing.shutdown();
+sink.stop();
 process.exit(0);

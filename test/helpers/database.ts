@@ -9,7 +9,9 @@ export const POSTGRES_ENV = ['DATABASE_URL', 'DATABASE_PREPARE', 'DATABASE_DIREC
  * The suite's PostgreSQL as the server would read it from the same variables: through a pooler
  * (DATABASE_PREPARE=false, DATABASE_DIRECT_URL) too.
  */
-export function postgresTestConfig(poolSize: number): DatabaseConfig {
+export function postgresTestConfig(
+  poolSize: number,
+): Extract<DatabaseConfig, { kind: 'postgres' }> {
   const env = Object.fromEntries(POSTGRES_ENV.map((name) => [name, process.env[name]]));
   const { database } = loadConfig(env);
   if (database.kind !== 'postgres') throw new Error('DATABASE_URL is not a PostgreSQL URL');
