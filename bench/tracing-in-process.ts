@@ -1,35 +1,52 @@
-// What tracing costs a request it does not sample, measured inside one process: two apps over one
-// store, one without a tracer and one with tracing on and no request sampled (or a share: RATIO),
-// each sent the same blocks of byid requests in turn (ABBA), CPU per request from
-// process.cpuUsage. Separate server processes differ by 10–25% here whatever they run
-// (docs/performance.md); two apps in one process share the JIT, the heap and the CPU's moment,
-// so what is left between them is the tracing code. No HTTP: app.fetch. Needs the bench database
-// (`npm run seed`).
+// What observability costs a request, measured inside one process: two apps, one without tracing
+// and one with tracing on (none sampled, or a share: RATIO; with metrics too: METRICS=1), each
+// sent the same blocks of requests in turn (ABBA), CPU per request from process.cpuUsage.
+// Separate server processes differ by 10–25% here whatever they run (docs/performance.md); two
+// apps in one process share the JIT, the heap and the CPU's moment, so what is left between them
+// is the observability code. No HTTP: app.fetch. Both write request logs (to a sink). Needs the
+// bench database (`npm run seed`).
 //
 //   npx tsx bench/tracing-in-process.ts [blocks=40] [requests=500]
 //   RATIO=0.05 npx tsx bench/tracing-in-process.ts  the traced app samples 1 in 20 (RATIO=1: all)
-//   CONTROL=1 npx tsx bench/tracing-in-process.ts   two apps without a tracer: the method's bias
+//   METRICS=1 …                                      and has metrics (statements counted, timed)
+//   SCENARIO=list …                                  customers(first: 50) rather than byid
+//   CONTROL=1 npx tsx bench/tracing-in-process.ts   two apps without either: the method's bias
 import { createAuthenticator } from '../src/auth/authenticator.js';
 import { loadConfig } from '../src/config.js';
-import { openStore } from '../src/db/client.js';
+import { openStore, type Store } from '../src/db/client.js';
 import { type App, createApp } from '../src/http/app.js';
+import { processMetrics } from '../src/http/metrics.js';
 import { createLogger } from '../src/lib/logger.js';
 import { startTracing } from '../src/lib/tracing.js';
 import { apiKeyRepository } from '../src/repositories/api-key.js';
-import { BY_ID } from './documents.js';
+import { BY_ID, LIST } from './documents.js';
 import { BENCH_AUDIENCE, benchToken } from './token.js';
 import { traceSinkProcess } from './trace-sink.js';
 
 const [blocks = 40, amount = 500] = process.argv.slice(2, 4).map(Number);
 const RATIO = Number(process.env.RATIO ?? 0);
 if (!(RATIO >= 0 && RATIO <= 1)) throw new Error('RATIO is a share of requests, 0 to 1');
+const METRICS = Boolean(process.env.METRICS);
+const CONTROL = Boolean(process.env.CONTROL);
+const SCENARIO = process.env.SCENARIO ?? 'byid';
+if (SCENARIO !== 'byid' && SCENARIO !== 'list') throw new Error('SCENARIO is byid or list');
+
 const SECRET = 'x'.repeat(40);
 const config = loadConfig({
   ...process.env,
   DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bench',
 });
-const store = await openStore(config.database);
-const sql = (store.driver as { client: import('postgres').Sql }).client;
+// Each app its own store (pool), as each server has: the observed one counts and times its
+// statements when it has metrics, as main.ts sets it up.
+const metrics = METRICS && !CONTROL ? processMetrics() : null;
+const stores: Record<'plain' | 'observed', Store> = {
+  plain: await openStore(config.database),
+  observed: await openStore(
+    config.database,
+    metrics ? { onQuery: metrics.countStatement, onStatement: metrics.observeStatement } : {},
+  ),
+};
+const sql = (stores.plain.driver as { client: import('postgres').Sql }).client;
 const ids = (
   await sql<{ id: string }[]>`select id from customers where company_id = 'com_00' limit 500`
 ).map((r) => r.id);
@@ -46,7 +63,7 @@ const tracing = startTracing({
     ? { name: 'parentbased_traceidratio', ratio: RATIO }
     : { name: 'always_off', ratio: 1 },
 });
-const appWith = (traced: boolean) =>
+const appOn = (store: Store, observed: boolean) =>
   createApp({
     store,
     logger,
@@ -60,27 +77,30 @@ const appWith = (traced: boolean) =>
       apiKeys: apiKeyRepository(store.db),
     }),
     graphiql: false,
-    tracing: traced ? tracing : undefined,
+    tracing: observed ? tracing : undefined,
+    metrics: observed && metrics !== null,
   });
-const apps: Record<'plain' | 'traced', App> = {
-  plain: await appWith(false),
-  // CONTROL=1: a second app without a tracer, to see what the method gives two equal apps.
-  traced: await appWith(!process.env.CONTROL),
+const apps: Record<'plain' | 'observed', App> = {
+  plain: await appOn(stores.plain, false),
+  observed: await appOn(stores.observed, !CONTROL),
 };
 
 let next = 0;
-/** `amount` byid requests, 8 in flight; the process's CPU µs per request. */
+const body = () =>
+  SCENARIO === 'byid'
+    ? { query: BY_ID, variables: { id: ids[next++ % ids.length] } }
+    : { query: LIST, variables: { companyId: 'com_00', first: 50 } };
+/** `amount` requests, 8 in flight; the process's CPU µs per request. */
 async function block(app: App): Promise<number> {
   const start = process.cpuUsage();
   let left = amount;
   const worker = async () => {
     while (left-- > 0) {
-      const id = ids[next++ % ids.length]!;
       const response = await app.fetch(
         new Request('http://bench/graphql', {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ query: BY_ID, variables: { id } }),
+          body: JSON.stringify(body()),
         }),
       );
       const text = await response.text();
@@ -93,26 +113,30 @@ async function block(app: App): Promise<number> {
 }
 
 await block(apps.plain);
-await block(apps.traced);
+await block(apps.observed);
 const ratios: number[] = [];
-const totals = { plain: 0, traced: 0 };
+const totals = { plain: 0, observed: 0 };
 for (let i = 0; i < blocks; i++) {
   // ABBA: each pair's order alternates, so that neither always runs second.
-  const order: ('plain' | 'traced')[] = i % 2 ? ['traced', 'plain'] : ['plain', 'traced'];
+  const order: ('plain' | 'observed')[] = i % 2 ? ['observed', 'plain'] : ['plain', 'observed'];
   const cost: Record<string, number> = {};
   for (const name of order) cost[name] = await block(apps[name]);
   totals.plain += cost.plain!;
-  totals.traced += cost.traced!;
-  ratios.push(cost.traced! / cost.plain!);
+  totals.observed += cost.observed!;
+  ratios.push(cost.observed! / cost.plain!);
 }
 ratios.sort((a, b) => a - b);
-const median = ratios[Math.floor(ratios.length / 2)]!;
+const at = (q: number) => ratios[Math.floor(q * (blocks - 1))]!.toFixed(3);
+const what = CONTROL
+  ? 'control: off / off'
+  : `${metrics ? 'metrics and ' : ''}tracing on (${RATIO ? `${RATIO * 100}%` : 'none'} sampled) / off`;
 process.stdout.write(
-  `${blocks} pairs of ${amount} byid requests; ${process.env.CONTROL ? 'control: off / off' : `tracing on (${RATIO ? `${RATIO * 100}%` : 'none'} sampled) / off`}, CPU per request: ` +
-    `median ratio ${median.toFixed(3)} (quartiles ${ratios[Math.floor(blocks / 4)]!.toFixed(3)}–${ratios[Math.floor((3 * blocks) / 4)]!.toFixed(3)}); ` +
-    `means ${(totals.traced / blocks).toFixed(0)} / ${(totals.plain / blocks).toFixed(0)} µs\n`,
+  `${blocks} pairs of ${amount} ${SCENARIO} requests; ${what}, CPU per request: ` +
+    `median ratio ${at(0.5)} (quartiles ${at(0.25)}–${at(0.75)}); ` +
+    `ratio of means ${(totals.observed / totals.plain).toFixed(3)} ` +
+    `(${(totals.observed / blocks).toFixed(0)} / ${(totals.plain / blocks).toFixed(0)} µs)\n`,
 );
-await store.close();
+await Promise.all([stores.plain.close(), stores.observed.close()]);
 await tracing.shutdown();
 sink.stop();
 process.exit(0);
