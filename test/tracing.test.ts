@@ -165,6 +165,45 @@ describe('tracing', () => {
     expect(exporter.getFinishedSpans()).toHaveLength(0);
   });
 
+  it('ends every span of a request that fails: a syntax error, an invalid document, a refusal', async () => {
+    const refusing = await env.makeApp({
+      store,
+      tracing,
+      rateLimit: { capacity: 100, restorePerSecond: 0.001 },
+    });
+    const company = await newCompany(env);
+    const ids = Array.from({ length: 45 }, (_, i) => `cus_missing${i}`);
+    const NODES = 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }';
+    // Two documents of cost 45 leave the bucket too little for a third.
+    for (let i = 0; i < 2; i += 1) await company.gql(NODES, { ids }, { app: refusing });
+    const cases: [string, Record<string, unknown>, App, number, string[]][] = [
+      ['{ customer(id: ', {}, app, 400, ['graphql.parse']],
+      ['{ customer(id: "cus_x") { noSuchField } }', {}, app, 400, ['graphql.validate']],
+      [
+        'query($ids: [ID!]!) { nodes(ids: $ids) { id } }',
+        { ids },
+        refusing,
+        429,
+        ['graphql.execute'],
+      ],
+    ];
+    for (const [query, variables, on, status, phases] of cases) {
+      exporter.reset();
+      const response = await company.gql(query, variables, { app: on });
+      expect(response.status, query).toBe(status);
+      const spans = exporter.getFinishedSpans();
+      const [server] = spans.filter((s) => s.kind === SpanKind.SERVER);
+      expect(server?.attributes['http.response.status_code'], query).toBe(status);
+      // Every span is ended and hangs from the request's, in one trace.
+      const known = new Set(spans.map((s) => s.spanContext().spanId));
+      for (const span of spans) {
+        if (span !== server) expect(known.has(parentOf(span)!), span.name).toBe(true);
+        expect(span.ended, span.name).toBe(true);
+      }
+      for (const phase of phases) expect(byName(spans, phase), query).toHaveLength(1);
+    }
+  });
+
   it('makes no span for a request the caller did not sample, nor for its resolvers and SQL', async () => {
     const company = await newCompany(env);
     exporter.reset();

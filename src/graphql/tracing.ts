@@ -61,56 +61,63 @@ export function withResolverSpans(schema: GraphQLSchema): GraphQLSchema {
   });
 }
 
+/**
+ * The spans of a sampled request from hooks: the request's from `onRequest` (this plugin comes
+ * first) to the `onResponse` of useTracingEnd (last), and parse, validate and execute from their
+ * hooks to their results. Not Yoga's `instrumentation`: its presence alone, wrapping every
+ * request's handler and phases in functions and promises of their own, cost a byid request
+ * 2-3% of its CPU with no request sampled (bench/tracing-in-process.ts, docs/performance.md).
+ */
 export function useTracing(
   tracing: Pick<Tracing, 'tracer' | 'requestSpan'>,
 ): Plugin<{ request: Request }> {
   return {
-    instrumentation: {
-      request({ request }, wrapped) {
-        const path = new URL(request.url).pathname;
-        if (UNTRACED.has(path)) return wrapped();
-        const parent = W3C.extract(ROOT_CONTEXT, request.headers, HEADERS);
-        const span = tracing.requestSpan(
-          `${request.method} ${path}`,
-          {
-            kind: SpanKind.SERVER,
-            attributes: { 'http.request.method': request.method, 'url.path': path },
-          },
-          parent,
-        );
-        if (!span) {
-          const caller = trace.getSpanContext(parent);
-          if (caller) unsampled.set(request, caller.traceId);
-          return wrapped();
-        }
-        const requestTrace = new RequestTrace(tracing.tracer, span);
-        traces.set(request, requestTrace);
-        return requestTrace.serve(wrapped);
-      },
-      parse: ({ context }, wrapped) => {
-        const t = traces.get(context.request);
-        return t ? t.run('graphql.parse', t.root, wrapped) : wrapped();
-      },
-      validate: ({ context }, wrapped) => {
-        const t = traces.get(context.request);
-        return t ? t.run('graphql.validate', t.root, wrapped) : wrapped();
-      },
-      execute: ({ context }, wrapped) => {
-        const t = traces.get(context.request);
-        return t ? t.execute(wrapped) : wrapped();
-      },
+    onRequest({ request, url }) {
+      const path = url.pathname;
+      if (UNTRACED.has(path)) return;
+      const parent = W3C.extract(ROOT_CONTEXT, request.headers, HEADERS);
+      const span = tracing.requestSpan(
+        `${request.method} ${path}`,
+        {
+          kind: SpanKind.SERVER,
+          attributes: { 'http.request.method': request.method, 'url.path': path },
+        },
+        parent,
+      );
+      if (!span) {
+        const caller = trace.getSpanContext(parent);
+        if (caller) unsampled.set(request, caller.traceId);
+        return;
+      }
+      traces.set(request, new RequestTrace(tracing.tracer, span));
+    },
+    onParse({ context }) {
+      const end = traces.get(context.request)?.phase('graphql.parse');
+      return end && (({ result }) => end(result instanceof Error ? result : undefined));
+    },
+    onValidate({ context }) {
+      const end = traces.get(context.request)?.phase('graphql.validate');
+      return end && (() => end());
     },
     onExecute({ args }) {
       const t = traces.get((args.contextValue as { request: Request }).request);
-      const span = t?.executing;
-      if (!span) return;
+      if (!t) return;
+      const end = t.phase('graphql.execute');
+      const span = t.executing!;
       const operation = getOperationAST(args.document, args.operationName);
       span.setAttribute('graphql.operation.type', operation?.operation ?? 'unknown');
       const name = args.operationName ?? operation?.name?.value;
       if (name) span.setAttribute('graphql.operation.name', name);
+      return { onExecuteDone: () => end() };
     },
+  };
+}
+
+/** Ends a sampled request's span with its response's status: the last plugin's onResponse. */
+export function useTracingEnd(): Plugin {
+  return {
     onResponse({ request, response }) {
-      traces.get(request)?.root.setAttribute('http.response.status_code', response.status);
+      traces.get(request)?.end(response.status);
     },
   };
 }

@@ -21,7 +21,12 @@ import { useNestingLimit } from '../graphql/nesting-limit.js';
 import { useQueryCostLimit } from '../graphql/query-cost.js';
 import { isQuery, readsReplica, useReadRouting } from '../graphql/read-routing.js';
 import { useStorableText } from '../graphql/storable-text.js';
-import { requestTraceOf, useTracing, withResolverSpans } from '../graphql/tracing.js';
+import {
+  requestTraceOf,
+  useTracing,
+  useTracingEnd,
+  withResolverSpans,
+} from '../graphql/tracing.js';
 import { type Admission, createAdmission } from '../lib/admission.js';
 import type { Logger } from '../lib/logger.js';
 import type { Tracing } from '../lib/tracing.js';
@@ -304,6 +309,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         // SHA-256 hash; shared by every process (PostgreSQL, or Redis with REDIS_URL), the most
         // recent also in memory for an hour, within a byte budget.
         useAPQ({ store: persistedQueryStore(sharedDocuments) }),
+        // Last, so that the request's span ends after every other plugin's onResponse.
+        ...(tracing ? [useTracingEnd()] : []),
       ],
     });
   };

@@ -173,6 +173,8 @@ export class RequestTrace {
   #execute: Span | undefined;
   /** The root fields' spans open now. */
   readonly #fields = new Set<Span>();
+  /** The phases started and not ended yet. */
+  readonly #phases = new Set<Span>();
 
   constructor(tracer: Tracer, root: Span) {
     this.#tracer = tracer;
@@ -188,9 +190,34 @@ export class RequestTrace {
     return this.#execute;
   }
 
-  /** Serves the request in its span, ended when the response is. */
-  serve<T>(work: () => T): T {
-    return endedWith(this.root, work);
+  /**
+   * Ends the request's span with its response's status (a 5xx marks it failed), and a phase still
+   * open (one a later plugin's hook ended by throwing), marked failed.
+   */
+  end(status: number): void {
+    for (const span of this.#phases) {
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
+    this.#phases.clear();
+    this.root.setAttribute('http.response.status_code', status);
+    if (status >= 500) this.root.setStatus({ code: SpanStatusCode.ERROR });
+    this.root.end();
+  }
+
+  /**
+   * Starts a phase of the request (`graphql.parse`, `graphql.validate`, `graphql.execute`), a
+   * child of the request's span; the function returned ends it, marked failed with an error.
+   */
+  phase(name: string): (error?: unknown) => void {
+    const span = this.#tracer.startSpan(name, {}, trace.setSpan(ROOT_CONTEXT, this.root));
+    if (name === 'graphql.execute') this.#execute = span;
+    this.#phases.add(span);
+    return (error) => {
+      if (!this.#phases.delete(span)) return;
+      if (error !== undefined) failed(span, error);
+      span.end();
+    };
   }
 
   /**
@@ -210,14 +237,6 @@ export class RequestTrace {
   run<T>(name: string, parent: Span, work: (span: Span) => T, options: SpanOptions = {}): T {
     const span = this.#tracer.startSpan(name, options, trace.setSpan(ROOT_CONTEXT, parent));
     return endedWith(span, () => work(span));
-  }
-
-  /** The execution phase, the parent of the root fields. */
-  execute<T>(work: (span: Span) => T): T {
-    return this.run('graphql.execute', this.root, (span) => {
-      this.#execute = span;
-      return work(span);
-    });
   }
 
   /** A root field's resolver (`Query.customer`). */
