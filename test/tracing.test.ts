@@ -179,13 +179,7 @@ describe('tracing', () => {
     const cases: [string, Record<string, unknown>, App, number, string[]][] = [
       ['{ customer(id: ', {}, app, 400, ['graphql.parse']],
       ['{ customer(id: "cus_x") { noSuchField } }', {}, app, 400, ['graphql.validate']],
-      [
-        'query($ids: [ID!]!) { nodes(ids: $ids) { id } }',
-        { ids },
-        refusing,
-        429,
-        ['graphql.execute'],
-      ],
+      [NODES, { ids }, refusing, 429, ['graphql.execute']],
     ];
     for (const [query, variables, on, status, phases] of cases) {
       exporter.reset();

@@ -66,7 +66,7 @@ export function withResolverSpans(schema: GraphQLSchema): GraphQLSchema {
  * first) to the `onResponse` of useTracingEnd (last), and parse, validate and execute from their
  * hooks to their results. Not Yoga's `instrumentation`: its presence alone, wrapping every
  * request's handler and phases in functions and promises of their own, cost a byid request
- * 2-3% of its CPU with no request sampled (bench/tracing-in-process.ts, docs/performance.md).
+ * 2-4% of its CPU with no request sampled (bench/tracing-in-process.ts, docs/performance.md).
  */
 export function useTracing(
   tracing: Pick<Tracing, 'tracer' | 'requestSpan'>,
@@ -92,18 +92,17 @@ export function useTracing(
       traces.set(request, new RequestTrace(tracing.tracer, span));
     },
     onParse({ context }) {
-      const end = traces.get(context.request)?.phase('graphql.parse');
-      return end && (({ result }) => end(result instanceof Error ? result : undefined));
+      const parse = traces.get(context.request)?.phase('graphql.parse');
+      return parse && (({ result }) => parse.end(result instanceof Error ? result : undefined));
     },
     onValidate({ context }) {
-      const end = traces.get(context.request)?.phase('graphql.validate');
-      return end && (() => end());
+      const validate = traces.get(context.request)?.phase('graphql.validate');
+      return validate && (() => validate.end());
     },
     onExecute({ args }) {
       const t = traces.get((args.contextValue as { request: Request }).request);
       if (!t) return;
-      const end = t.phase('graphql.execute');
-      const span = t.executing!;
+      const { span, end } = t.execution();
       const operation = getOperationAST(args.document, args.operationName);
       span.setAttribute('graphql.operation.type', operation?.operation ?? 'unknown');
       const name = args.operationName ?? operation?.name?.value;

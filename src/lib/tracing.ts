@@ -185,11 +185,6 @@ export class RequestTrace {
     return this.root.spanContext().traceId;
   }
 
-  /** The execution's span, once execution started. */
-  get executing(): Span | undefined {
-    return this.#execute;
-  }
-
   /**
    * Ends the request's span with its response's status (a 5xx marks it failed), and a phase still
    * open (one a later plugin's hook ended by throwing), marked failed.
@@ -206,18 +201,25 @@ export class RequestTrace {
   }
 
   /**
-   * Starts a phase of the request (`graphql.parse`, `graphql.validate`, `graphql.execute`), a
-   * child of the request's span; the function returned ends it, marked failed with an error.
+   * Starts a phase of the request (`graphql.parse`, `graphql.validate`), a child of the request's
+   * span; `end` ends it, marked failed with an error.
    */
-  phase(name: string): (error?: unknown) => void {
+  phase(name: string): { span: Span; end: (error?: unknown) => void } {
     const span = this.#tracer.startSpan(name, {}, trace.setSpan(ROOT_CONTEXT, this.root));
-    if (name === 'graphql.execute') this.#execute = span;
     this.#phases.add(span);
-    return (error) => {
+    const end = (error?: unknown) => {
       if (!this.#phases.delete(span)) return;
       if (error !== undefined) failed(span, error);
       span.end();
     };
+    return { span, end };
+  }
+
+  /** The execution phase, the parent of the root fields. */
+  execution(): { span: Span; end: (error?: unknown) => void } {
+    const started = this.phase('graphql.execute');
+    this.#execute = started.span;
+    return started;
   }
 
   /**
