@@ -60,8 +60,11 @@ describe.skipIf(!isPostgres)('postgres.js when backends are terminated under loa
   it('catches the defect in the stock driver (the patch reversed): the process dies', async () => {
     const outcome = await runFixture(join(stock, 'node_modules/postgres/src/index.js'), 3000);
     expect(outcome.code).not.toBe(0);
+    // Either defect ends it: the write after close throws, or the array-types fetch of a new
+    // connection rejects unhandled, with the termination's message or, when the socket is reset
+    // before that message is read, ECONNRESET (the fixture itself settles every promise it makes).
     expect(outcome.stderr).toMatch(
-      /Cannot read properties of null \(reading 'write'\)|terminating connection due to administrator command/,
+      /Cannot read properties of null \(reading 'write'\)|terminating connection due to administrator command|fromPromise \*\/\);\s+\^\s+Error: read ECONNRESET/,
     );
   });
 
