@@ -43,7 +43,7 @@ const stores: Record<'plain' | 'observed', Store> = {
   plain: await openStore(config.database),
   observed: await openStore(
     config.database,
-    metrics ? { onQuery: metrics.countStatement, onStatement: metrics.observeStatement } : {},
+    metrics ? { onStatement: metrics.observeStatement } : {},
   ),
 };
 const sql = (stores.plain.driver as { client: import('postgres').Sql }).client;

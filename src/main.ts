@@ -64,7 +64,6 @@ const tracingOf = (config: Config) => {
 const openStoreOf = (config: Config, logger: Logger) => {
   const metrics = config.metricsPort === null ? null : processMetrics();
   return openStore(config.database, {
-    ...(metrics ? { onQuery: metrics.countStatement } : {}),
     onStatement: metrics?.observeStatement,
     onReplicaChange: ({ replica, serving, reason }) =>
       (serving ? logger.info : logger.warn).call(
