@@ -12,13 +12,7 @@
 // plain numbers and lib/lean-histogram.ts, read by prom-client when scraped: prom-client's own
 // inc and observe (labels validated and hashed each call) were about 3% of byid's CPU.
 import type { Plugin } from 'graphql-yoga';
-import {
-  Counter,
-  collectDefaultMetrics,
-  Gauge,
-  type Registry,
-  register,
-} from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, type Registry, register } from 'prom-client';
 import type { ConnectionStats, StatementObserver } from '../db/client.js';
 import type { ReplicaState } from '../db/replicas.js';
 import { LeanHistogram } from '../lib/lean-histogram.js';
