@@ -11,11 +11,12 @@
 // `npm start` serves (app.fetch with WHATWG Request objects keeps some of its own); the client is
 // node:http too, in this process, so that the heap measured is the server's and the client adds
 // next to nothing.
-import { Agent, createServer, request } from 'node:http';
+import { Agent, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPostgres, newCompany, useTestEnv } from './helpers/env.js';
 import { promotedPer } from './helpers/heap.js';
+import { postGraphql } from './helpers/http.js';
 
 /**
  * Old-space bytes a finished request may leave. Measured on this machine: on PostgreSQL 2-8 KB
@@ -48,27 +49,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  post = (body, token) =>
-    new Promise((resolve, reject) => {
-      const headers = {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(body),
-        authorization: `Bearer ${token}`,
-      };
-      const req = request(
-        { host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent, headers },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            text += chunk;
-          });
-          res.on('end', () => resolve(text));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+  post = async (body, token) =>
+    (await postGraphql(agent, `http://127.0.0.1:${port}`, body, token)).body;
   close = () => {
     agent.destroy();
     server.close();

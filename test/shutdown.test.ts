@@ -10,47 +10,14 @@
 // response, so each client here tells it apart with Node's `request.reusedSocket` (documented for
 // exactly this) and counts it as refused. A reset on a reused keep-alive connection is the fault
 // this test is for (closing idle connections at once, as http.Server's close does).
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { mintJwt, TEST_JWT_SECRET } from './helpers/env.js';
+import { postGraphql } from './helpers/http.js';
 import { exitOf, serverScratch, startServer } from './helpers/server.js';
 
 const READ = `query { customers(companyId: "cmp_stop", first: 5) { edges { node { id } } } }`;
-
-interface Answer {
-  status: number;
-  body: string;
-}
-
-/** One POST on the agent's keep-alive connection; a failure says whether that socket was reused. */
-function post(agent: Agent, url: string, token: string): Promise<Answer> {
-  const body = JSON.stringify({ query: READ });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${url}/graphql`,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${token}`,
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          text += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-        res.on('error', (error) => reject(Object.assign(error, { reused: req.reusedSocket })));
-      },
-    );
-    req.on('error', (error) => reject(Object.assign(error, { reused: req.reusedSocket })));
-    req.end(body);
-  });
-}
+const QUERY = JSON.stringify({ query: READ });
 
 describe('shutdown', () => {
   it('drains keep-alive load on SIGTERM and exits 0 within 10 s, resetting no request', async () => {
@@ -66,7 +33,7 @@ describe('shutdown', () => {
         agents.push(agent);
         while (!stopped) {
           try {
-            const { status, body } = await post(agent, server.url, token);
+            const { status, body } = await postGraphql(agent, server.url, QUERY, token);
             if (status === 200 && !body.includes('"errors"')) outcomes.answered += 1;
             else outcomes.other.push(`${status} ${body.slice(0, 200)}`);
           } catch (error) {
