@@ -53,20 +53,25 @@ export interface Metrics {
 
 let created: Metrics | null = null;
 
+/** A counter kept as a plain number on the hot path, whose value `read` gives when scraped. */
+function counterReadWhenScraped(name: string, help: string, read: () => number): void {
+  new Counter({
+    name,
+    help,
+    collect() {
+      this.reset();
+      this.inc(read());
+    },
+  });
+}
+
 /** The process's metrics (one set per process: prom-client's registry is global). */
 export function processMetrics(): Metrics {
   if (created) return created;
   collectDefaultMetrics({ register, prefix: PREFIX });
-  // Counted on every request: plain numbers, handed to prom-client when scraped.
+  // Counted on every request: a plain number, handed to prom-client when scraped.
   let requestCount = 0;
-  new Counter({
-    name: `${PREFIX}requests_total`,
-    help: 'HTTP requests received.',
-    collect() {
-      this.reset();
-      this.inc(requestCount);
-    },
-  });
+  counterReadWhenScraped(`${PREFIX}requests_total`, 'HTTP requests received.', () => requestCount);
   const errors = new Counter({
     name: `${PREFIX}errors_total`,
     help: 'GraphQL errors answered, by extensions.code.',
@@ -91,15 +96,12 @@ export function processMetrics(): Metrics {
     `${PREFIX}sql_statement_duration_seconds`,
     'Time from issuing a SQL statement to its result, waiting for a connection included.',
     [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
-  ).unlabelled;
-  new Counter({
-    name: `${PREFIX}sql_statements_total`,
-    help: 'SQL statements issued (BEGIN and COMMIT not counted).',
-    collect() {
-      this.reset();
-      this.inc(statementSeconds.count);
-    },
-  });
+  ).series();
+  counterReadWhenScraped(
+    `${PREFIX}sql_statements_total`,
+    'SQL statements issued (BEGIN and COMMIT not counted).',
+    () => statementSeconds.count,
+  );
   let inFlight = 0;
   new Gauge({
     name: `${PREFIX}sql_statements_in_flight`,

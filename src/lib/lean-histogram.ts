@@ -45,8 +45,6 @@ export class LeanHistogram<Label extends string = never> {
   readonly aggregator = 'sum';
   readonly #bounds: readonly number[];
   readonly #series = new Map<string, HistogramSeries>();
-  /** The series without labels, for a histogram that has none. */
-  readonly unlabelled: HistogramSeries;
 
   constructor(
     readonly name: string,
@@ -55,12 +53,15 @@ export class LeanHistogram<Label extends string = never> {
     readonly labelNames: readonly Label[] = [],
   ) {
     this.#bounds = [...buckets].sort((a, b) => a - b);
-    this.unlabelled = new HistogramSeries({}, this.#bounds);
-    if (labelNames.length === 0) this.#series.set('', this.unlabelled);
+    // Without labels, its one series is exposed from the start, as prom-client's is.
+    if (labelNames.length === 0) this.series();
     register.registerMetric(this as unknown as Metric);
   }
 
-  /** The series of these label values, in labelNames' order (created on first use). */
+  /**
+   * The series of these label values, in labelNames' order (created on first use); with no
+   * labels, `series()` is the histogram's one series.
+   */
   series(...values: string[]): HistogramSeries {
     const key = values.join('\u0000');
     let series = this.#series.get(key);
@@ -80,7 +81,7 @@ export class LeanHistogram<Label extends string = never> {
     const values: ExportedValue[] = [];
     const bucket = `${this.name}_bucket`;
     for (const series of this.#series.values()) {
-      if (series.count === 0 && series !== this.unlabelled) continue;
+      if (series.count === 0 && this.labelNames.length > 0) continue;
       let cumulative = 0;
       this.#bounds.forEach((le, i) => {
         cumulative += series.counts[i]!;

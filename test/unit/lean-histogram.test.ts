@@ -46,7 +46,7 @@ describe('LeanHistogram', () => {
     expect(await exposition('lean_plain_seconds')).toContain('h_count 0');
     const stock = new Histogram({ name: 'stock_plain_seconds', help: 'A test.', buckets: BUCKETS });
     for (const value of [0.002, 0.2, 20]) {
-      lean.unlabelled.observe(value);
+      lean.series().observe(value);
       stock.observe(value);
     }
     expect(await exposition('lean_plain_seconds')).toBe(await exposition('stock_plain_seconds'));
