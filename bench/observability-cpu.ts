@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { BY_ID, LIST } from './documents.js';
+import { START_FLAGS } from './node-flags.js';
 import { shuffled } from './order.js';
 import { benchToken } from './token.js';
 import { traceSink } from './trace-sink.js';
@@ -61,8 +62,7 @@ for (const label of names) {
       '-c',
       '1',
       process.execPath,
-      '--max-semi-space-size=32',
-      ...(process.env.SOURCE_MAPS ? ['--enable-source-maps'] : []),
+      ...START_FLAGS.filter((flag) => flag !== '--enable-source-maps' || process.env.SOURCE_MAPS),
       ...(process.env.PROFILE
         ? [
             '--cpu-prof',

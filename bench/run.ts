@@ -41,6 +41,7 @@ import postgres from 'postgres';
 import { projectPath } from '../src/lib/paths.js';
 import { bundle, SERVER_BUNDLE } from '../src/scripts/build.js';
 import { BY_ID, LIST, LIST_ORDERED, SEARCH } from './documents.js';
+import { START_FLAGS } from './node-flags.js';
 import { seededRandom, shuffled } from './order.js';
 import { benchToken } from './token.js';
 import { traceSink } from './trace-sink.js';
@@ -85,12 +86,6 @@ const PINNED_CPU =
     : (args.cpu ?? null);
 const PINNING = PINNED_CPU === null ? 'servers not pinned' : `servers on CPU ${PINNED_CPU}`;
 const COMPANY = 'com_00';
-/** The node flags `npm start` runs the server with; the baseline gets the same. */
-const NODE_FLAGS = (
-  JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: { start: string } }
-).scripts.start
-  .split(/\s+/)
-  .filter((word) => /^--[a-z-]+(=|$)/.test(word));
 /** Both servers run bundled, as `npm start` runs the server (neither pays for tsx). */
 const RAW_BUNDLE = projectPath('dist', 'raw-server.js');
 const SECRET = randomBytes(32).toString('base64url');
@@ -127,7 +122,7 @@ function start(
         `--cpu-prof-name=${name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`,
       ]
     : [];
-  const child = spawn(command[0]!, [...command.slice(1), ...NODE_FLAGS, ...profiling, script], {
+  const child = spawn(command[0]!, [...command.slice(1), ...START_FLAGS, ...profiling, script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,17 +11,44 @@
 //   METRICS=1 …                                      and has metrics (statements counted, timed)
 //   SCENARIO=list …                                  customers(first: 50) rather than byid
 //   CONTROL=1 npx tsx bench/tracing-in-process.ts   two apps without either: the method's bias
+//   WARMUP=50 …                                      ABBA pairs run first, not counted (default 1)
+//   EXPORT=none …                                    spans dropped as they end, not exported
+//
+// Besides CPU per request: GC time per request (from `gc` performance entries) and socket writes
+// per request (postgres.js coalesces a block's statements into fewer writes, each a system call;
+// in a profile the writes are a fifth of a byid request's CPU), for each app.
+import { spawn } from 'node:child_process';
+import { Socket } from 'node:net';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import { createAuthenticator } from '../src/auth/authenticator.js';
 import { loadConfig } from '../src/config.js';
 import { openStore, type Store } from '../src/db/client.js';
 import { type App, createApp } from '../src/http/app.js';
 import { processMetrics } from '../src/http/metrics.js';
 import { createLogger } from '../src/lib/logger.js';
+import { projectPath } from '../src/lib/paths.js';
 import { startTracing } from '../src/lib/tracing.js';
 import { apiKeyRepository } from '../src/repositories/api-key.js';
+import { bundle } from '../src/scripts/build.js';
 import { BY_ID, LIST } from './documents.js';
+import { START_FLAGS } from './node-flags.js';
 import { BENCH_AUDIENCE, benchToken } from './token.js';
 import { traceSinkProcess } from './trace-sink.js';
+
+// Measured as `npm start` runs the server: bundled, with its node flags. Under tsx (which compiles
+// each file with esbuild's keepNames: a defineProperty for every closure made) the observed app
+// paid for the closures it makes more than the plain one. Started from source, this file bundles
+// itself into dist/ and runs the bundle; node flags such as --cpu-prof go in NODE_OPTIONS.
+if (import.meta.url.endsWith('.ts')) {
+  const bundled = projectPath('dist', 'tracing-in-process.js');
+  await bundle('bench/tracing-in-process.ts', bundled);
+  const child = spawn(process.execPath, [...START_FLAGS, bundled, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
+  process.exit(await new Promise<number>((done) => child.on('exit', (code) => done(code ?? 1))));
+}
 
 const [blocks = 40, amount = 500] = process.argv.slice(2, 4).map(Number);
 const RATIO = Number(process.env.RATIO ?? 0);
@@ -54,11 +81,16 @@ const token = await benchToken(SECRET, 'com_00');
 // Request logs as production writes them, to a sink.
 const logger = createLogger('info', () => {});
 // Spans exported as production exports them (batched, OTLP/HTTP), to a collector in a process of
-// its own, whose CPU is not counted.
+// its own, whose CPU is not counted; or (EXPORT=none) dropped as each ends, to tell what the
+// export costs from what making the spans does.
+const DROPPED: SpanExporter = {
+  export: (_spans, done) => done({ code: ExportResultCode.SUCCESS }),
+  shutdown: async () => {},
+};
 const sink = await traceSinkProcess();
 const tracing = startTracing({
   serviceName: 'bench',
-  endpoint: sink.url,
+  ...(process.env.EXPORT === 'none' ? { exporter: DROPPED } : { endpoint: sink.url }),
   sampler: RATIO
     ? { name: 'parentbased_traceidratio', ratio: RATIO }
     : { name: 'always_off', ratio: 1 },
@@ -90,8 +122,24 @@ const body = () =>
   SCENARIO === 'byid'
     ? { query: BY_ID, variables: { id: ids[next++ % ids.length] } }
     : { query: LIST, variables: { companyId: 'com_00', first: 50 } };
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs += entry.duration;
+}).observe({ entryTypes: ['gc'] });
+const gcPerRequest = { plain: 0, observed: 0 };
+// Socket writes (to PostgreSQL, and the observed app's span exports), counted by block: how well
+// postgres.js coalesces a block's statements into writes, each a system call.
+let writes = 0;
+const write = Socket.prototype.write;
+Socket.prototype.write = function (this: Socket, ...args: unknown[]) {
+  writes += 1;
+  return (write as (...a: unknown[]) => boolean).apply(this, args);
+} as typeof write;
+const writesPerRequest = { plain: 0, observed: 0 };
 /** `amount` requests, 8 in flight; the process's CPU µs per request. */
 async function block(app: App): Promise<number> {
+  const gcStart = gcMs;
+  const writesStart = writes;
   const start = process.cpuUsage();
   let left = amount;
   const worker = async () => {
@@ -109,13 +157,26 @@ async function block(app: App): Promise<number> {
   };
   await Promise.all(Array.from({ length: 8 }, worker));
   const used = process.cpuUsage(start);
+  const name = app === apps.plain ? 'plain' : 'observed';
+  gcPerRequest[name] += ((gcMs - gcStart) * 1000) / amount;
+  writesPerRequest[name] += (writes - writesStart) / amount;
   return (used.user + used.system) / amount;
 }
 
-await block(apps.plain);
-await block(apps.observed);
+// Warm-up, not counted: WARMUP blocks each (ABBA). A sampled request's code (its spans, their
+// export) runs in 1 of 1/RATIO requests: it needs this many more requests than the rest to be
+// optimized as a long-running server has it.
+const WARMUP = Number(process.env.WARMUP ?? 1);
+for (let i = 0; i < WARMUP; i++) {
+  for (const name of i % 2 ? (['observed', 'plain'] as const) : (['plain', 'observed'] as const)) {
+    await block(apps[name]);
+  }
+}
+gcPerRequest.plain = gcPerRequest.observed = 0;
+writesPerRequest.plain = writesPerRequest.observed = 0;
 const ratios: number[] = [];
 const totals = { plain: 0, observed: 0 };
+let half = 0;
 for (let i = 0; i < blocks; i++) {
   // ABBA: each pair's order alternates, so that neither always runs second.
   const order: ('plain' | 'observed')[] = i % 2 ? ['observed', 'plain'] : ['plain', 'observed'];
@@ -123,6 +184,7 @@ for (let i = 0; i < blocks; i++) {
   for (const name of order) cost[name] = await block(apps[name]);
   totals.plain += cost.plain!;
   totals.observed += cost.observed!;
+  if (i === Math.floor(blocks / 2) - 1) half = totals.observed / totals.plain;
   ratios.push(cost.observed! / cost.plain!);
 }
 ratios.sort((a, b) => a - b);
@@ -133,8 +195,10 @@ const what = CONTROL
 process.stdout.write(
   `${blocks} pairs of ${amount} ${SCENARIO} requests; ${what}, CPU per request: ` +
     `median ratio ${at(0.5)} (quartiles ${at(0.25)}–${at(0.75)}); ` +
-    `ratio of means ${(totals.observed / totals.plain).toFixed(3)} ` +
-    `(${(totals.observed / blocks).toFixed(0)} / ${(totals.plain / blocks).toFixed(0)} µs)\n`,
+    `ratio of means ${(totals.observed / totals.plain).toFixed(3)} (first half ${half.toFixed(3)}) ` +
+    `(${(totals.observed / blocks).toFixed(0)} / ${(totals.plain / blocks).toFixed(0)} µs; ` +
+    `GC ${(gcPerRequest.observed / blocks).toFixed(0)} / ${(gcPerRequest.plain / blocks).toFixed(0)} µs; ` +
+    `socket writes ${(writesPerRequest.observed / blocks).toFixed(2)} / ${(writesPerRequest.plain / blocks).toFixed(2)})\n`,
 );
 await Promise.all([stores.plain.close(), stores.observed.close()]);
 await tracing.shutdown();
