@@ -66,7 +66,9 @@ const config = loadConfig({
 // Each app its own store (pool), as each server has: the observed one counts and times its
 // statements when it has metrics, as main.ts sets it up.
 const metrics = METRICS && !CONTROL ? processMetrics() : null;
-const stores: Record<'plain' | 'observed', Store> = {
+/** The app without observability, and the one with it. */
+type Name = 'plain' | 'observed';
+const stores: Record<Name, Store> = {
   plain: await openStore(config.database),
   observed: await openStore(
     config.database,
@@ -112,7 +114,7 @@ const appOn = (store: Store, observed: boolean) =>
     tracing: observed ? tracing : undefined,
     metrics: observed && metrics !== null,
   });
-const apps: Record<'plain' | 'observed', App> = {
+const apps: Record<Name, App> = {
   plain: await appOn(stores.plain, false),
   observed: await appOn(stores.observed, !CONTROL),
 };
@@ -126,7 +128,6 @@ let gcMs = 0;
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) gcMs += entry.duration;
 }).observe({ entryTypes: ['gc'] });
-const gcPerRequest = { plain: 0, observed: 0 };
 // Socket writes (to PostgreSQL, and the observed app's span exports), counted by block: how well
 // postgres.js coalesces a block's statements into writes, each a system call.
 let writes = 0;
@@ -135,9 +136,14 @@ Socket.prototype.write = function (this: Socket, ...args: unknown[]) {
   writes += 1;
   return (write as (...a: unknown[]) => boolean).apply(this, args);
 } as typeof write;
-const writesPerRequest = { plain: 0, observed: 0 };
-/** `amount` requests, 8 in flight; the process's CPU µs per request. */
-async function block(app: App): Promise<number> {
+/** Per app, summed over the blocks measured: GC µs and socket writes, per request. */
+const side: Record<Name, { gc: number; writes: number }> = {
+  plain: { gc: 0, writes: 0 },
+  observed: { gc: 0, writes: 0 },
+};
+/** `amount` requests to one app, 8 in flight; the process's CPU µs per request. */
+async function block(name: Name): Promise<number> {
+  const app = apps[name];
   const gcStart = gcMs;
   const writesStart = writes;
   const start = process.cpuUsage();
@@ -157,31 +163,28 @@ async function block(app: App): Promise<number> {
   };
   await Promise.all(Array.from({ length: 8 }, worker));
   const used = process.cpuUsage(start);
-  const name = app === apps.plain ? 'plain' : 'observed';
-  gcPerRequest[name] += ((gcMs - gcStart) * 1000) / amount;
-  writesPerRequest[name] += (writes - writesStart) / amount;
+  side[name].gc += ((gcMs - gcStart) * 1000) / amount;
+  side[name].writes += (writes - writesStart) / amount;
   return (used.user + used.system) / amount;
 }
 
-// Warm-up, not counted: WARMUP blocks each (ABBA). A sampled request's code (its spans, their
-// export) runs in 1 of 1/RATIO requests: it needs this many more requests than the rest to be
-// optimized as a long-running server has it.
+/** ABBA: each pair's order alternates, so that neither always runs second. */
+const pairOrder = (i: number): readonly Name[] =>
+  i % 2 ? ['observed', 'plain'] : ['plain', 'observed'];
+// Warm-up, not counted: WARMUP pairs. At low ratios the sampled requests' code runs rarely; a
+// longer warm-up tells whether it was still being optimized (with 20 or 50 pairs, the first half
+// of a run agreed with the whole: docs/performance.md).
 const WARMUP = Number(process.env.WARMUP ?? 1);
 for (let i = 0; i < WARMUP; i++) {
-  for (const name of i % 2 ? (['observed', 'plain'] as const) : (['plain', 'observed'] as const)) {
-    await block(apps[name]);
-  }
+  for (const name of pairOrder(i)) await block(name);
 }
-gcPerRequest.plain = gcPerRequest.observed = 0;
-writesPerRequest.plain = writesPerRequest.observed = 0;
+for (const counts of Object.values(side)) counts.gc = counts.writes = 0;
 const ratios: number[] = [];
 const totals = { plain: 0, observed: 0 };
 let half = 0;
 for (let i = 0; i < blocks; i++) {
-  // ABBA: each pair's order alternates, so that neither always runs second.
-  const order: ('plain' | 'observed')[] = i % 2 ? ['observed', 'plain'] : ['plain', 'observed'];
   const cost: Record<string, number> = {};
-  for (const name of order) cost[name] = await block(apps[name]);
+  for (const name of pairOrder(i)) cost[name] = await block(name);
   totals.plain += cost.plain!;
   totals.observed += cost.observed!;
   if (i === Math.floor(blocks / 2) - 1) half = totals.observed / totals.plain;
@@ -197,8 +200,8 @@ process.stdout.write(
     `median ratio ${at(0.5)} (quartiles ${at(0.25)}–${at(0.75)}); ` +
     `ratio of means ${(totals.observed / totals.plain).toFixed(3)} (first half ${half.toFixed(3)}) ` +
     `(${(totals.observed / blocks).toFixed(0)} / ${(totals.plain / blocks).toFixed(0)} µs; ` +
-    `GC ${(gcPerRequest.observed / blocks).toFixed(0)} / ${(gcPerRequest.plain / blocks).toFixed(0)} µs; ` +
-    `socket writes ${(writesPerRequest.observed / blocks).toFixed(2)} / ${(writesPerRequest.plain / blocks).toFixed(2)})\n`,
+    `GC ${(side.observed.gc / blocks).toFixed(0)} / ${(side.plain.gc / blocks).toFixed(0)} µs; ` +
+    `socket writes ${(side.observed.writes / blocks).toFixed(2)} / ${(side.plain.writes / blocks).toFixed(2)})\n`,
 );
 await Promise.all([stores.plain.close(), stores.observed.close()]);
 await tracing.shutdown();
