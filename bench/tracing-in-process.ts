@@ -13,10 +13,12 @@
 //   CONTROL=1 npx tsx bench/tracing-in-process.ts   two apps without either: the method's bias
 //   WARMUP=50 …                                      ABBA pairs run first, not counted (default 1)
 //   EXPORT=none …                                    spans dropped as they end, not exported
+//   SPREAD=request RATIO=0.05 …                      every 20th request sampled, not 1 in 20 at random
+//   SPREAD=block RATIO=0.05 …                        every 20th block of the traced app sampled whole
 //
 // Besides CPU per request: GC time per request (from `gc` performance entries) and socket writes
-// per request (postgres.js coalesces a block's statements into fewer writes, each a system call;
-// in a profile the writes are a fifth of a byid request's CPU), for each app.
+// and reads per request (postgres.js coalesces a block's statements into fewer writes, each a
+// system call; in a profile the writes are a fifth of a byid request's CPU), for each app.
 import { spawn } from 'node:child_process';
 import { Socket } from 'node:net';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -56,6 +58,10 @@ if (!(RATIO >= 0 && RATIO <= 1)) throw new Error('RATIO is a share of requests, 
 const METRICS = Boolean(process.env.METRICS);
 const CONTROL = Boolean(process.env.CONTROL);
 const SCENARIO = process.env.SCENARIO ?? 'byid';
+const SPREAD = process.env.SPREAD;
+if (SPREAD !== undefined && !(SPREAD === 'request' || SPREAD === 'block'))
+  throw new Error('SPREAD is request or block');
+if (SPREAD && !RATIO) throw new Error('SPREAD spreads a share of sampled requests: give RATIO');
 if (SCENARIO !== 'byid' && SCENARIO !== 'list') throw new Error('SCENARIO is byid or list');
 
 const SECRET = 'x'.repeat(40);
@@ -93,10 +99,26 @@ const sink = await traceSinkProcess();
 const tracing = startTracing({
   serviceName: 'bench',
   ...(process.env.EXPORT === 'none' ? { exporter: DROPPED } : { endpoint: sink.url }),
-  sampler: RATIO
-    ? { name: 'parentbased_traceidratio', ratio: RATIO }
-    : { name: 'always_off', ratio: 1 },
+  sampler: SPREAD
+    ? { name: 'always_on', ratio: 1 }
+    : RATIO
+      ? { name: 'parentbased_traceidratio', ratio: RATIO }
+      : { name: 'always_off', ratio: 1 },
 });
+// SPREAD: the same share of requests sampled, by count rather than at random: every (1 / RATIO)th
+// request, or every request of every (1 / RATIO)th block of the traced app. Whether the sampled
+// requests' cost depends on how they are mixed with the others.
+const every = Math.round(1 / RATIO);
+let observedBlocks = 0;
+let observedRequests = 0;
+const sampledHere = () =>
+  SPREAD === 'block' ? observedBlocks % every === 0 : observedRequests++ % every === 0;
+const spread: typeof tracing = SPREAD
+  ? {
+      ...tracing,
+      requestSpan: (...span) => (sampledHere() ? tracing.requestSpan(...span) : undefined),
+    }
+  : tracing;
 const appOn = (store: Store, observed: boolean) =>
   createApp({
     store,
@@ -111,7 +133,7 @@ const appOn = (store: Store, observed: boolean) =>
       apiKeys: apiKeyRepository(store.db),
     }),
     graphiql: false,
-    tracing: observed ? tracing : undefined,
+    tracing: observed ? spread : undefined,
     metrics: observed && metrics !== null,
   });
 const apps: Record<Name, App> = {
@@ -128,24 +150,33 @@ let gcMs = 0;
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) gcMs += entry.duration;
 }).observe({ entryTypes: ['gc'] });
-// Socket writes (to PostgreSQL, and the observed app's span exports), counted by block: how well
-// postgres.js coalesces a block's statements into writes, each a system call.
+// Socket writes and reads (to PostgreSQL, and the observed app's span exports), counted by block:
+// how well postgres.js coalesces a block's statements into writes, each a system call, and how
+// many chunks its answers arrive in.
 let writes = 0;
+let reads = 0;
 const write = Socket.prototype.write;
 Socket.prototype.write = function (this: Socket, ...args: unknown[]) {
   writes += 1;
   return (write as (...a: unknown[]) => boolean).apply(this, args);
 } as typeof write;
-/** Per app, summed over the blocks measured: GC µs and socket writes, per request. */
-const side: Record<Name, { gc: number; writes: number }> = {
-  plain: { gc: 0, writes: 0 },
-  observed: { gc: 0, writes: 0 },
+const push = Socket.prototype.push;
+Socket.prototype.push = function (this: Socket, ...args: unknown[]) {
+  if (args[0] !== null) reads += 1;
+  return (push as (...a: unknown[]) => boolean).apply(this, args);
+} as typeof push;
+/** Per app, summed over the blocks measured: GC µs, socket writes and reads, per request. */
+const side: Record<Name, { gc: number; writes: number; reads: number }> = {
+  plain: { gc: 0, writes: 0, reads: 0 },
+  observed: { gc: 0, writes: 0, reads: 0 },
 };
 /** `amount` requests to one app, 8 in flight; the process's CPU µs per request. */
 async function block(name: Name): Promise<number> {
   const app = apps[name];
+  if (name === 'observed') observedBlocks++;
   const gcStart = gcMs;
   const writesStart = writes;
+  const readsStart = reads;
   const start = process.cpuUsage();
   let left = amount;
   const worker = async () => {
@@ -165,6 +196,7 @@ async function block(name: Name): Promise<number> {
   const used = process.cpuUsage(start);
   side[name].gc += ((gcMs - gcStart) * 1000) / amount;
   side[name].writes += (writes - writesStart) / amount;
+  side[name].reads += (reads - readsStart) / amount;
   return (used.user + used.system) / amount;
 }
 
@@ -178,7 +210,7 @@ const WARMUP = Number(process.env.WARMUP ?? 1);
 for (let i = 0; i < WARMUP; i++) {
   for (const name of pairOrder(i)) await block(name);
 }
-for (const counts of Object.values(side)) counts.gc = counts.writes = 0;
+for (const counts of Object.values(side)) counts.gc = counts.writes = counts.reads = 0;
 const ratios: number[] = [];
 const totals = { plain: 0, observed: 0 };
 let half = 0;
@@ -194,14 +226,15 @@ ratios.sort((a, b) => a - b);
 const at = (q: number) => ratios[Math.floor(q * (blocks - 1))]!.toFixed(3);
 const what = CONTROL
   ? 'control: off / off'
-  : `${metrics ? 'metrics and ' : ''}tracing on (${RATIO ? `${RATIO * 100}%` : 'none'} sampled) / off`;
+  : `${metrics ? 'metrics and ' : ''}tracing on (${RATIO ? `${RATIO * 100}%` : 'none'} sampled${SPREAD ? `, spread by ${SPREAD}` : ''}) / off`;
 process.stdout.write(
   `${blocks} pairs of ${amount} ${SCENARIO} requests; ${what}, CPU per request: ` +
     `median ratio ${at(0.5)} (quartiles ${at(0.25)}–${at(0.75)}); ` +
     `ratio of means ${(totals.observed / totals.plain).toFixed(3)} (first half ${half.toFixed(3)}) ` +
     `(${(totals.observed / blocks).toFixed(0)} / ${(totals.plain / blocks).toFixed(0)} µs; ` +
     `GC ${(side.observed.gc / blocks).toFixed(0)} / ${(side.plain.gc / blocks).toFixed(0)} µs; ` +
-    `socket writes ${(side.observed.writes / blocks).toFixed(2)} / ${(side.plain.writes / blocks).toFixed(2)})\n`,
+    `socket writes ${(side.observed.writes / blocks).toFixed(2)} / ${(side.plain.writes / blocks).toFixed(2)}, ` +
+    `reads ${(side.observed.reads / blocks).toFixed(2)} / ${(side.plain.reads / blocks).toFixed(2)})\n`,
 );
 await Promise.all([stores.plain.close(), stores.observed.close()]);
 await tracing.shutdown();
