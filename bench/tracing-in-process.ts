@@ -58,11 +58,11 @@ if (!(RATIO >= 0 && RATIO <= 1)) throw new Error('RATIO is a share of requests, 
 const METRICS = Boolean(process.env.METRICS);
 const CONTROL = Boolean(process.env.CONTROL);
 const SCENARIO = process.env.SCENARIO ?? 'byid';
+if (SCENARIO !== 'byid' && SCENARIO !== 'list') throw new Error('SCENARIO is byid or list');
 const SPREAD = process.env.SPREAD;
 if (SPREAD !== undefined && !(SPREAD === 'request' || SPREAD === 'block'))
   throw new Error('SPREAD is request or block');
 if (SPREAD && !RATIO) throw new Error('SPREAD spreads a share of sampled requests: give RATIO');
-if (SCENARIO !== 'byid' && SCENARIO !== 'list') throw new Error('SCENARIO is byid or list');
 
 const SECRET = 'x'.repeat(40);
 const config = loadConfig({
@@ -146,37 +146,37 @@ const body = () =>
   SCENARIO === 'byid'
     ? { query: BY_ID, variables: { id: ids[next++ % ids.length] } }
     : { query: LIST, variables: { companyId: 'com_00', first: 50 } };
-let gcMs = 0;
+/** The process's running totals: GC µs (from `gc` performance entries), socket writes and reads. */
+const counted = { gc: 0, writes: 0, reads: 0 };
+type Counted = typeof counted;
 new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) gcMs += entry.duration;
+  for (const entry of list.getEntries()) counted.gc += entry.duration * 1000;
 }).observe({ entryTypes: ['gc'] });
 // Socket writes and reads (to PostgreSQL, and the observed app's span exports), counted by block:
 // how well postgres.js coalesces a block's statements into writes, each a system call, and how
 // many chunks its answers arrive in.
-let writes = 0;
-let reads = 0;
-const write = Socket.prototype.write;
-Socket.prototype.write = function (this: Socket, ...args: unknown[]) {
-  writes += 1;
-  return (write as (...a: unknown[]) => boolean).apply(this, args);
-} as typeof write;
-const push = Socket.prototype.push;
-Socket.prototype.push = function (this: Socket, ...args: unknown[]) {
-  if (args[0] !== null) reads += 1;
-  return (push as (...a: unknown[]) => boolean).apply(this, args);
-} as typeof push;
-/** Per app, summed over the blocks measured: GC µs, socket writes and reads, per request. */
-const side: Record<Name, { gc: number; writes: number; reads: number }> = {
-  plain: { gc: 0, writes: 0, reads: 0 },
-  observed: { gc: 0, writes: 0, reads: 0 },
-};
+function countCalls(
+  method: 'write' | 'push',
+  into: 'writes' | 'reads',
+  counts: (args: unknown[]) => boolean,
+): void {
+  const original = Socket.prototype[method] as (...args: unknown[]) => boolean;
+  Socket.prototype[method] = function (this: Socket, ...args: unknown[]) {
+    if (counts(args)) counted[into] += 1;
+    return original.apply(this, args);
+  } as never;
+}
+countCalls('write', 'writes', () => true);
+// `push(null)` is the end of the stream, not a chunk read.
+countCalls('push', 'reads', ([chunk]) => chunk !== null);
+const none = (): Counted => ({ gc: 0, writes: 0, reads: 0 });
+/** Per app, summed over the blocks measured: what `counted` counts, per request. */
+const side: Record<Name, Counted> = { plain: none(), observed: none() };
 /** `amount` requests to one app, 8 in flight; the process's CPU µs per request. */
 async function block(name: Name): Promise<number> {
   const app = apps[name];
   if (name === 'observed') observedBlocks++;
-  const gcStart = gcMs;
-  const writesStart = writes;
-  const readsStart = reads;
+  const before = { ...counted };
   const start = process.cpuUsage();
   let left = amount;
   const worker = async () => {
@@ -194,9 +194,9 @@ async function block(name: Name): Promise<number> {
   };
   await Promise.all(Array.from({ length: 8 }, worker));
   const used = process.cpuUsage(start);
-  side[name].gc += ((gcMs - gcStart) * 1000) / amount;
-  side[name].writes += (writes - writesStart) / amount;
-  side[name].reads += (reads - readsStart) / amount;
+  for (const key of Object.keys(counted) as (keyof Counted)[]) {
+    side[name][key] += (counted[key] - before[key]) / amount;
+  }
   return (used.user + used.system) / amount;
 }
 
@@ -210,7 +210,8 @@ const WARMUP = Number(process.env.WARMUP ?? 1);
 for (let i = 0; i < WARMUP; i++) {
   for (const name of pairOrder(i)) await block(name);
 }
-for (const counts of Object.values(side)) counts.gc = counts.writes = counts.reads = 0;
+side.plain = none();
+side.observed = none();
 const ratios: number[] = [];
 const totals = { plain: 0, observed: 0 };
 let half = 0;
