@@ -6,6 +6,10 @@
 // and that concurrent results die young. They need a PostgreSQL (DATABASE_URL). Behind a pooler in
 // transaction mode (DATABASE_PREPARE=false) they prepare nothing, as the server does: a statement
 // prepared on one server connection is missing on the next one the pooler hands out.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresTestConfig } from '../helpers/database.js';
@@ -56,5 +60,51 @@ describe.runIf(url)('a postgres.js query', () => {
     // Measured on this machine: the stock Query promotes 16-17 KB a round in every round; the
     // patched one 2.5-7 KB in its best round (postgres.js still promotes some of each result).
     expect(Math.min(...perRound)).toBeLessThan(12_000);
+  });
+});
+
+// postgres.js 3.4.9 declared `static get [Symbol.species]()` on its Result class (an Array
+// subclass); V8 (Node 20) then never optimized the constructor: every try, a few milliseconds of
+// compiling on a background thread, ended "bailed out due to dependency change" and began again,
+// for as long as the process ran (bench/tracing-in-process.ts, 200 pairs: 434 tries, 2.3 s of compiling, about 48 µs a request). The
+// patch gives the class the same species as a data property. Needs no database.
+describe('a postgres.js result', () => {
+  // The module the server loads (the package's ESM build), beside the CommonJS entry.
+  const entry = createRequire(import.meta.url).resolve('postgres');
+  const resultModule = pathToFileURL(join(dirname(entry), '..', '..', 'src', 'result.js')).href;
+
+  it('maps, filters and slices into plain arrays, as before', async () => {
+    const { default: Result } = (await import(resultModule)) as { default: new () => unknown[] };
+    const result = new Result();
+    result.push(1, 2, 3);
+    for (const made of [result.map((x) => x), result.filter(() => true), result.slice(1)]) {
+      expect(made.constructor).toBe(Array);
+    }
+    expect(Object.keys(result)).toEqual(['0', '1', '2']);
+  });
+
+  it('has a constructor that V8 optimizes, not one it tries to for ever', () => {
+    // Results made as connection.js makes them, in a process that prints what V8 optimizes.
+    const source = `import Result from ${JSON.stringify(resultModule)};
+      let kept = [];
+      for (let i = 0; i < 5e5; i++) {
+        const result = new Result();
+        result.push({ id: i });
+        result.count = 1;
+        result.command = 'SELECT';
+        if (i % 1000 === 0) kept = [];
+        kept.push(result);
+      }`;
+    const trace = execFileSync(
+      process.execPath,
+      ['--trace-opt', '--input-type=module', '-e', source],
+      {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    const lines = trace.split('\n').filter((line) => line.includes('<JSFunction Result '));
+    expect(lines.filter((line) => line.includes('aborted optimizing'))).toEqual([]);
+    expect(lines.some((line) => line.includes('completed optimizing'))).toBe(true);
   });
 });
