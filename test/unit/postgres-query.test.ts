@@ -66,8 +66,9 @@ describe.runIf(url)('a postgres.js query', () => {
 // postgres.js 3.4.9 declared `static get [Symbol.species]()` on its Result class (an Array
 // subclass); V8 (Node 20) then never optimized the constructor: every try, a few milliseconds of
 // compiling on a background thread, ended "bailed out due to dependency change" and began again,
-// for as long as the process ran (bench/tracing-in-process.ts, 200 pairs: 434 tries, 2.3 s of compiling, about 48 µs a request). The
-// patch gives the class the same species as a data property. Needs no database.
+// for as long as the process ran (bench/tracing-in-process.ts, 200 pairs: 434 tries, 2.3 s of
+// compiling, about 48 µs a request). The patch gives the class the same species as a data
+// property. Needs no database.
 describe('a postgres.js result', () => {
   // The module the server loads (the package's ESM build), beside the CommonJS entry.
   const entry = createRequire(import.meta.url).resolve('postgres');
