@@ -22,24 +22,8 @@ const [rounds = 3, queries = 40_000, warmup = 5_000] = process.argv.slice(2, 5).
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bench';
 const traceOpt = process.env.TRACE_OPT === '1';
 
-/** src/result.js as postgres 3.4.9 ships it. */
-const STOCK_RESULT = `export default class Result extends Array {
-  constructor() {
-    super()
-    Object.defineProperties(this, {
-      count: { value: null, writable: true },
-      state: { value: null, writable: true },
-      command: { value: null, writable: true },
-      columns: { value: null, writable: true },
-      statement: { value: null, writable: true }
-    })
-  }
-
-  static get [Symbol.species]() {
-    return Array
-  }
-}
-`;
+/** The package's ESM build, as its path stands in patches/postgres+3.4.9.patch. */
+const SRC = 'node_modules/postgres/src';
 
 /** The child: prints the CPU microseconds per measured query. */
 const CHILD = `
@@ -64,21 +48,25 @@ console.log((used.user + used.system) / Number(process.env.QUERIES))
 
 const folder = mkdtempSync(join(tmpdir(), 'postgres-result-'));
 try {
-  const variants = {
-    stock: join(folder, 'stock'),
-    patched: join(folder, 'patched'),
-  };
-  for (const dir of Object.values(variants)) {
-    cpSync(projectPath('node_modules', 'postgres', 'src'), dir, { recursive: true });
+  // Each variant a folder with the package's layout, so that the patch applies to it by path.
+  const variants = { stock: join(folder, 'stock'), patched: join(folder, 'patched') };
+  for (const root of Object.values(variants)) {
+    cpSync(projectPath(SRC), join(root, SRC), { recursive: true });
     // The copies are ES modules outside the package that said so.
-    writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
+    writeFileSync(join(root, SRC, 'package.json'), '{"type":"module"}\n');
   }
-  const patched = readFileSync(join(variants.patched, 'result.js'), 'utf8');
+  const patched = readFileSync(join(variants.patched, SRC, 'result.js'), 'utf8');
   if (!patched.includes('Object.defineProperty(Result, Symbol.species'))
     throw new Error('node_modules/postgres is not patched: run npm install');
-  writeFileSync(join(variants.stock, 'result.js'), STOCK_RESULT);
+  // As shipped: the project's patch to result.js taken back out, as test/unit/postgres-queue.test.ts
+  // does for the queue.
+  execFileSync(
+    'git',
+    ['apply', '-R', `--include=${SRC}/result.js`, projectPath('patches', 'postgres+3.4.9.patch')],
+    { cwd: variants.stock },
+  );
   /** CPU µs per measured query, or with TRACE_OPT the aborted optimizing tries of the run. */
-  const measure = (dir: string) => {
+  const measure = (root: string) => {
     const flags = traceOpt ? ['--trace-opt'] : [];
     const out = execFileSync(process.execPath, [...flags, '--input-type=module', '-e', CHILD], {
       encoding: 'utf8',
@@ -86,7 +74,7 @@ try {
       env: {
         ...process.env,
         DATABASE_URL,
-        POSTGRES_ENTRY: pathToFileURL(join(dir, 'index.js')).href,
+        POSTGRES_ENTRY: pathToFileURL(join(root, SRC, 'index.js')).href,
         QUERIES: String(queries),
         WARMUP: String(warmup),
       },
@@ -103,10 +91,10 @@ try {
   console.log('| --- | --- | --- | --- |');
   for (let round = 1; round <= rounds; round++) {
     const order = round % 2 ? (['stock', 'patched'] as const) : (['patched', 'stock'] as const);
-    const cpu = { stock: 0, patched: 0 };
-    for (const name of order) cpu[name] = measure(variants[name]);
+    const figure = { stock: 0, patched: 0 };
+    for (const name of order) figure[name] = measure(variants[name]);
     console.log(
-      `| ${round} | ${show(cpu.stock)} | ${show(cpu.patched)} | ${(cpu.patched / cpu.stock).toFixed(3)} |`,
+      `| ${round} | ${show(figure.stock)} | ${show(figure.patched)} | ${(figure.patched / figure.stock).toFixed(3)} |`,
     );
   }
 } finally {
