@@ -15,6 +15,14 @@
 //   EXPORT=none …                                    spans dropped as they end, not exported
 //   SPREAD=request RATIO=0.05 …                      every 20th request sampled, not 1 in 20 at random
 //   SPREAD=block RATIO=0.05 …                        every 20th block of the traced app sampled whole
+//   COUNT=instructions …                             under callgrind: instructions per request, not CPU
+//   COUNT=instructions SIMULATE=1 …                  and callgrind's estimate of cycles (cache, branches)
+//   ONLY=plain … / ONLY=observed …                   one app's blocks alone: compare processes, not apps
+//   BLOCKS=1 …                                       each block's figure (and GC time) to stderr
+//
+// COUNT=instructions takes the machine's noise out, not V8's (bench/instructions.ts), at about 50
+// times the run time; the batch processor's delay (OTEL_BSP_SCHEDULE_DELAY, 5 s) and the request's
+// deadline are stretched as much, so that a flush comes after as much work as in a real run.
 //
 // Besides CPU per request: GC time per request (from `gc` performance entries) and socket writes
 // and reads per request (postgres.js coalesces a block's statements into fewer writes, each a
@@ -35,6 +43,7 @@ import { startTracing } from '../src/lib/tracing.js';
 import { apiKeyRepository } from '../src/repositories/api-key.js';
 import { bundle } from '../src/scripts/build.js';
 import { BY_ID, LIST } from './documents.js';
+import { dumpCounts, estimatedCycles, underCallgrind, underCallgrindHere } from './instructions.js';
 import { START_FLAGS } from './node-flags.js';
 import { BENCH_AUDIENCE, benchToken } from './token.js';
 import { traceSinkProcess } from './trace-sink.js';
@@ -46,10 +55,26 @@ import { traceSinkProcess } from './trace-sink.js';
 if (import.meta.url.endsWith('.ts')) {
   const bundled = projectPath('dist', 'tracing-in-process.js');
   await bundle('bench/tracing-in-process.ts', bundled);
-  const child = spawn(process.execPath, [...START_FLAGS, bundled, ...process.argv.slice(2)], {
+  // NODE_FLAGS: flags NODE_OPTIONS does not take (V8's own, such as --predictable-gc-schedule).
+  const extra = process.env.NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
+  const args = [...START_FLAGS, ...extra, bundled, ...process.argv.slice(2)];
+  const counting = process.env.COUNT === 'instructions';
+  const run = counting ? underCallgrind(args) : null;
+  const child = spawn(run?.command ?? process.execPath, run?.args ?? args, {
     stdio: 'inherit',
+    env: {
+      ...process.env,
+      ...run?.env,
+      ...(counting && {
+        OTEL_BSP_SCHEDULE_DELAY: process.env.OTEL_BSP_SCHEDULE_DELAY ?? '250000',
+        // Nor is a request 50 times slower past its deadline.
+        REQUEST_TIMEOUT_MS: process.env.REQUEST_TIMEOUT_MS ?? '600000',
+      }),
+    },
   });
-  process.exit(await new Promise<number>((done) => child.on('exit', (code) => done(code ?? 1))));
+  const code = await new Promise<number>((done) => child.on('exit', (c) => done(c ?? 1)));
+  run?.cleanup();
+  process.exit(code);
 }
 
 const [blocks = 40, amount = 500] = process.argv.slice(2, 4).map(Number);
@@ -65,10 +90,22 @@ if (SPREAD !== undefined && !(SPREAD === 'request' || SPREAD === 'block'))
 if (SPREAD && !RATIO) throw new Error('SPREAD spreads a share of sampled requests: give RATIO');
 
 const SECRET = 'x'.repeat(40);
-const config = loadConfig({
+const COUNTING = underCallgrindHere();
+const loaded = loadConfig({
   ...process.env,
   DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bench',
 });
+// Under callgrind a connection takes far longer to set up than the second a server allows it.
+const config =
+  COUNTING && loaded.database.kind === 'postgres' && loaded.database.timeouts
+    ? {
+        ...loaded,
+        database: {
+          ...loaded.database,
+          timeouts: { ...loaded.database.timeouts, connect: 60_000 },
+        },
+      }
+    : loaded;
 // Each app its own store (pool), as each server has: the observed one counts and times its
 // statements when it has metrics, as main.ts sets it up.
 const metrics = METRICS && !CONTROL ? processMetrics() : null;
@@ -133,6 +170,7 @@ const appOn = (store: Store, observed: boolean) =>
       apiKeys: apiKeyRepository(store.db),
     }),
     graphiql: false,
+    requestTimeoutMs: config.requestTimeoutMs,
     tracing: observed ? spread : undefined,
     metrics: observed && metrics !== null,
   });
@@ -172,11 +210,20 @@ countCalls('push', 'reads', ([chunk]) => chunk !== null);
 const none = (): Counted => ({ gc: 0, writes: 0, reads: 0 });
 /** Per app, summed over the blocks measured: what `counted` counts, per request. */
 const side: Record<Name, Counted> = { plain: none(), observed: none() };
-/** `amount` requests to one app, 8 in flight; the process's CPU µs per request. */
+const unit = COUNTING
+  ? process.env.SIMULATE
+    ? 'estimated cycles per request (thousands)'
+    : 'instructions per request (thousands)'
+  : 'CPU per request';
+/**
+ * `amount` requests to one app, 8 in flight; the process's CPU µs per request, or under callgrind
+ * thousands of instructions (or estimated cycles) per request.
+ */
 async function block(name: Name): Promise<number> {
   const app = apps[name];
   if (name === 'observed') observedBlocks++;
   const before = { ...counted };
+  if (COUNTING) dumpCounts();
   const start = process.cpuUsage();
   let left = amount;
   const worker = async () => {
@@ -194,15 +241,26 @@ async function block(name: Name): Promise<number> {
   };
   await Promise.all(Array.from({ length: 8 }, worker));
   const used = process.cpuUsage(start);
+  const events = COUNTING ? dumpCounts() : null;
   for (const key of Object.keys(counted) as (keyof Counted)[]) {
     side[name][key] += (counted[key] - before[key]) / amount;
   }
-  return (used.user + used.system) / amount;
+  const cost = events
+    ? estimatedCycles(events) / 1000 / amount
+    : (used.user + used.system) / amount;
+  if (process.env.BLOCKS) {
+    const gc = (counted.gc - before.gc) / amount;
+    process.stderr.write(`${name} ${cost.toFixed(0)} (GC ${gc.toFixed(0)} µs)\n`);
+  }
+  return cost;
 }
 
 /** ABBA: each pair's order alternates, so that neither always runs second. */
+const ONLY = process.env.ONLY as Name | undefined;
+if (ONLY !== undefined && ONLY !== 'plain' && ONLY !== 'observed')
+  throw new Error('ONLY is plain or observed');
 const pairOrder = (i: number): readonly Name[] =>
-  i % 2 ? ['observed', 'plain'] : ['plain', 'observed'];
+  ONLY ? [ONLY] : i % 2 ? ['observed', 'plain'] : ['plain', 'observed'];
 // Warm-up, not counted: WARMUP pairs. At low ratios the sampled requests' code runs rarely; a
 // longer warm-up tells whether it was still being optimized (with 20 or 50 pairs, the first half
 // of a run agreed with the whole: docs/performance.md).
@@ -215,7 +273,23 @@ side.observed = none();
 const ratios: number[] = [];
 const totals = { plain: 0, observed: 0 };
 let half = 0;
-for (let i = 0; i < blocks; i++) {
+const quartiles = (values: number[], digits: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.floor(q * (sorted.length - 1))]!.toFixed(digits);
+  return `median ${at(0.5)} (quartiles ${at(0.25)}–${at(0.75)})`;
+};
+if (ONLY) {
+  // One app's blocks alone: the process is the unit compared, with another run of this.
+  const costs: number[] = [];
+  for (let i = 0; i < blocks; i++) costs.push(await block(ONLY));
+  const mean = costs.reduce((a, b) => a + b, 0) / blocks;
+  process.stdout.write(
+    `${blocks} blocks of ${amount} ${SCENARIO} requests to the ${ONLY} app alone ` +
+      `(${ONLY === 'observed' ? `${metrics ? 'metrics and ' : ''}tracing on, ${RATIO * 100}% sampled` : 'no tracing or metrics'}), ` +
+      `${unit}: mean ${mean.toFixed(0)}${COUNTING ? '' : ' µs'}, ${quartiles(costs, 0)}; GC ${(side[ONLY].gc / blocks).toFixed(0)} µs\n`,
+  );
+}
+for (let i = 0; i < (ONLY ? 0 : blocks); i++) {
   const cost: Record<string, number> = {};
   for (const name of pairOrder(i)) cost[name] = await block(name);
   totals.plain += cost.plain!;
@@ -223,20 +297,19 @@ for (let i = 0; i < blocks; i++) {
   if (i === Math.floor(blocks / 2) - 1) half = totals.observed / totals.plain;
   ratios.push(cost.observed! / cost.plain!);
 }
-ratios.sort((a, b) => a - b);
-const at = (q: number) => ratios[Math.floor(q * (blocks - 1))]!.toFixed(3);
 const what = CONTROL
   ? 'control: off / off'
   : `${metrics ? 'metrics and ' : ''}tracing on (${RATIO ? `${RATIO * 100}%` : 'none'} sampled${SPREAD ? `, spread by ${SPREAD}` : ''}) / off`;
-process.stdout.write(
-  `${blocks} pairs of ${amount} ${SCENARIO} requests; ${what}, CPU per request: ` +
-    `median ratio ${at(0.5)} (quartiles ${at(0.25)}–${at(0.75)}); ` +
-    `ratio of means ${(totals.observed / totals.plain).toFixed(3)} (first half ${half.toFixed(3)}) ` +
-    `(${(totals.observed / blocks).toFixed(0)} / ${(totals.plain / blocks).toFixed(0)} µs; ` +
-    `GC ${(side.observed.gc / blocks).toFixed(0)} / ${(side.plain.gc / blocks).toFixed(0)} µs; ` +
-    `socket writes ${(side.observed.writes / blocks).toFixed(2)} / ${(side.plain.writes / blocks).toFixed(2)}, ` +
-    `reads ${(side.observed.reads / blocks).toFixed(2)} / ${(side.plain.reads / blocks).toFixed(2)})\n`,
-);
+if (!ONLY)
+  process.stdout.write(
+    `${blocks} pairs of ${amount} ${SCENARIO} requests; ${what}, ${unit}: ` +
+      `${quartiles(ratios, 3).replace('median', 'median ratio')}; ` +
+      `ratio of means ${(totals.observed / totals.plain).toFixed(3)} (first half ${half.toFixed(3)}) ` +
+      `(${(totals.observed / blocks).toFixed(0)} / ${(totals.plain / blocks).toFixed(0)}${COUNTING ? '' : ' µs'}; ` +
+      `GC ${(side.observed.gc / blocks).toFixed(0)} / ${(side.plain.gc / blocks).toFixed(0)} µs; ` +
+      `socket writes ${(side.observed.writes / blocks).toFixed(2)} / ${(side.plain.writes / blocks).toFixed(2)}, ` +
+      `reads ${(side.observed.reads / blocks).toFixed(2)} / ${(side.plain.reads / blocks).toFixed(2)})\n`,
+  );
 await Promise.all([stores.plain.close(), stores.observed.close()]);
 await tracing.shutdown();
 sink.stop();
