@@ -215,6 +215,8 @@ const unit = COUNTING
     ? 'estimated cycles per request (thousands)'
     : 'instructions per request (thousands)'
   : 'CPU per request';
+/** What a figure's mean is written with: µs for CPU, nothing for a count in thousands. */
+const inUnit = COUNTING ? '' : ' µs';
 /**
  * `amount` requests to one app, 8 in flight; the process's CPU µs per request, or under callgrind
  * thousands of instructions (or estimated cycles) per request.
@@ -270,46 +272,54 @@ for (let i = 0; i < WARMUP; i++) {
 }
 side.plain = none();
 side.observed = none();
-const ratios: number[] = [];
-const totals = { plain: 0, observed: 0 };
-let half = 0;
-const quartiles = (values: number[], digits: number) => {
+/** The median and quartiles of `values`, as `<label> m (quartiles q1–q3)`. */
+const quartiles = (values: number[], digits: number, label = 'median') => {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.floor(q * (sorted.length - 1))]!.toFixed(digits);
-  return `median ${at(0.5)} (quartiles ${at(0.25)}–${at(0.75)})`;
+  return `${label} ${at(0.5)} (quartiles ${at(0.25)}–${at(0.75)})`;
 };
-if (ONLY) {
-  // One app's blocks alone: the process is the unit compared, with another run of this.
+/** One app's blocks alone: the process is the unit compared, with another run of this. */
+async function alone(only: Name): Promise<string> {
   const costs: number[] = [];
-  for (let i = 0; i < blocks; i++) costs.push(await block(ONLY));
+  for (let i = 0; i < blocks; i++) costs.push(await block(only));
   const mean = costs.reduce((a, b) => a + b, 0) / blocks;
-  process.stdout.write(
-    `${blocks} blocks of ${amount} ${SCENARIO} requests to the ${ONLY} app alone ` +
-      `(${ONLY === 'observed' ? `${metrics ? 'metrics and ' : ''}tracing on, ${RATIO * 100}% sampled` : 'no tracing or metrics'}), ` +
-      `${unit}: mean ${mean.toFixed(0)}${COUNTING ? '' : ' µs'}, ${quartiles(costs, 0)}; GC ${(side[ONLY].gc / blocks).toFixed(0)} µs\n`,
+  const app =
+    only === 'observed'
+      ? `${metrics ? 'metrics and ' : ''}tracing on, ${RATIO * 100}% sampled`
+      : 'no tracing or metrics';
+  return (
+    `${blocks} blocks of ${amount} ${SCENARIO} requests to the ${only} app alone (${app}), ` +
+    `${unit}: mean ${mean.toFixed(0)}${inUnit}, ${quartiles(costs, 0)}; ` +
+    `GC ${(side[only].gc / blocks).toFixed(0)} µs\n`
   );
 }
-for (let i = 0; i < (ONLY ? 0 : blocks); i++) {
-  const cost: Record<string, number> = {};
-  for (const name of pairOrder(i)) cost[name] = await block(name);
-  totals.plain += cost.plain!;
-  totals.observed += cost.observed!;
-  if (i === Math.floor(blocks / 2) - 1) half = totals.observed / totals.plain;
-  ratios.push(cost.observed! / cost.plain!);
-}
-const what = CONTROL
-  ? 'control: off / off'
-  : `${metrics ? 'metrics and ' : ''}tracing on (${RATIO ? `${RATIO * 100}%` : 'none'} sampled${SPREAD ? `, spread by ${SPREAD}` : ''}) / off`;
-if (!ONLY)
-  process.stdout.write(
+/** Both apps, pair by pair: the observed app's figure over the plain one's. */
+async function paired(): Promise<string> {
+  const ratios: number[] = [];
+  const totals = { plain: 0, observed: 0 };
+  let half = 0;
+  for (let i = 0; i < blocks; i++) {
+    const cost: Record<string, number> = {};
+    for (const name of pairOrder(i)) cost[name] = await block(name);
+    totals.plain += cost.plain!;
+    totals.observed += cost.observed!;
+    if (i === Math.floor(blocks / 2) - 1) half = totals.observed / totals.plain;
+    ratios.push(cost.observed! / cost.plain!);
+  }
+  const what = CONTROL
+    ? 'control: off / off'
+    : `${metrics ? 'metrics and ' : ''}tracing on (${RATIO ? `${RATIO * 100}%` : 'none'} sampled${SPREAD ? `, spread by ${SPREAD}` : ''}) / off`;
+  return (
     `${blocks} pairs of ${amount} ${SCENARIO} requests; ${what}, ${unit}: ` +
-      `${quartiles(ratios, 3).replace('median', 'median ratio')}; ` +
-      `ratio of means ${(totals.observed / totals.plain).toFixed(3)} (first half ${half.toFixed(3)}) ` +
-      `(${(totals.observed / blocks).toFixed(0)} / ${(totals.plain / blocks).toFixed(0)}${COUNTING ? '' : ' µs'}; ` +
-      `GC ${(side.observed.gc / blocks).toFixed(0)} / ${(side.plain.gc / blocks).toFixed(0)} µs; ` +
-      `socket writes ${(side.observed.writes / blocks).toFixed(2)} / ${(side.plain.writes / blocks).toFixed(2)}, ` +
-      `reads ${(side.observed.reads / blocks).toFixed(2)} / ${(side.plain.reads / blocks).toFixed(2)})\n`,
+    `${quartiles(ratios, 3, 'median ratio')}; ` +
+    `ratio of means ${(totals.observed / totals.plain).toFixed(3)} (first half ${half.toFixed(3)}) ` +
+    `(${(totals.observed / blocks).toFixed(0)} / ${(totals.plain / blocks).toFixed(0)}${inUnit}; ` +
+    `GC ${(side.observed.gc / blocks).toFixed(0)} / ${(side.plain.gc / blocks).toFixed(0)} µs; ` +
+    `socket writes ${(side.observed.writes / blocks).toFixed(2)} / ${(side.plain.writes / blocks).toFixed(2)}, ` +
+    `reads ${(side.observed.reads / blocks).toFixed(2)} / ${(side.plain.reads / blocks).toFixed(2)})\n`
   );
+}
+process.stdout.write(ONLY ? await alone(ONLY) : await paired());
 await Promise.all([stores.plain.close(), stores.observed.close()]);
 await tracing.shutdown();
 sink.stop();
