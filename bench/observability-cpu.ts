@@ -8,8 +8,8 @@
 //   npx tsx bench/observability-cpu.ts [rounds=5] [requests=8000] [variants=metrics,none,ratio,every]
 //
 // Variants: off (no metrics, no logs), logs, quiet (metrics, no request logs), metrics (metrics and
-// logs), none (tracing on, none sampled), ratio (1 in 20 traced), every (every request traced);
-// `name-a,name-b` runs twins. SCENARIO=list sends the list document instead of byid; SOURCE_MAPS=1
+// logs), none (tracing on, none sampled), ratio (production's 1 in 100 traced), every (every
+// request traced); `name-a,name-b` runs twins. SCENARIO=list sends the list document instead of byid; SOURCE_MAPS=1
 // adds --enable-source-maps, as `npm start` and the bench run (it made no difference, 2026-12-03).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { BY_ID, LIST } from './documents.js';
 import { START_FLAGS } from './node-flags.js';
 import { shuffled } from './order.js';
 import { benchToken } from './token.js';
-import { traceSink } from './trace-sink.js';
+import { PRODUCTION_SAMPLING, traceSink } from './trace-sink.js';
 
 const [rounds = 5, amount = 8000] = process.argv.slice(2, 4).map(Number);
 const SECRET = 'x'.repeat(40);
@@ -37,11 +37,7 @@ const all: Record<string, Record<string, string>> = {
   quiet: { LOG_LEVEL: 'warn' },
   metrics: {},
   none: { OTEL_EXPORTER_OTLP_ENDPOINT: ep, OTEL_TRACES_SAMPLER: 'always_off' },
-  ratio: {
-    OTEL_EXPORTER_OTLP_ENDPOINT: ep,
-    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-    OTEL_TRACES_SAMPLER_ARG: '0.05',
-  },
+  ratio: { OTEL_EXPORTER_OTLP_ENDPOINT: ep, ...PRODUCTION_SAMPLING },
   every: { OTEL_EXPORTER_OTLP_ENDPOINT: ep },
 };
 const names = (process.argv[4] ?? 'metrics,none,ratio,every').split(',');

@@ -11,9 +11,12 @@
 //   npm run bench -- --against ../base    also runs another checkout's build (npm ci done there), in
 //                                         the same batch: before/after figures as ratios of one run
 //                                         (several: --against ../a,../b)
-//   npm run bench -- --observability-off  runs this build six ways: every request traced, 1 in 20
-//                                         traced, tracing on with none sampled, metrics and logs,
-//                                         logs only, all off: what each costs
+//   npm run bench -- --observability-off  runs this build six ways: every request traced, 1 in 100
+//                                         traced (production), tracing on with none sampled, metrics
+//                                         and logs, logs only, all off: what each costs; then the
+//                                         in-process measure of production's observability
+//   npm run bench -- --in-process 1000    that measure after any batch: byid in 1,000 pairs of
+//                                         blocks, the list in a third as many (0: skipped)
 //   npm run bench -- --workers 2         also this build with 2 worker processes (node:cluster): req/s
 //                                         and CPU per request of 1 and 2 workers (servers float)
 //   npm run bench -- --observability-off --variants ratio,logs
@@ -44,7 +47,7 @@ import { BY_ID, LIST, LIST_ORDERED, SEARCH } from './documents.js';
 import { START_FLAGS } from './node-flags.js';
 import { seededRandom, shuffled } from './order.js';
 import { benchToken } from './token.js';
-import { traceSink } from './trace-sink.js';
+import { PRODUCTION_RATIO, PRODUCTION_SAMPLING, traceSink } from './trace-sink.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
@@ -63,6 +66,7 @@ const { values: args } = parseArgs({
     readme: { type: 'boolean', default: false },
     against: { type: 'string' },
     'observability-off': { type: 'boolean', default: false },
+    'in-process': { type: 'string' },
     twins: { type: 'boolean', default: false },
     variants: { type: 'string', default: 'every,ratio,none,metrics,logs,off' },
     workers: { type: 'string' },
@@ -621,17 +625,16 @@ async function startGateways(): Promise<Server[]> {
       ),
     );
   } else {
-    // What each part costs: every request traced; 1 in 20 traced (the sampling production runs
+    // What each part costs: every request traced; 1 in 100 traced (the sampling production runs
     // with); tracing on with none sampled (what tracing costs a request it drops); metrics and
     // request logs without traces; request logs; nothing. --variants picks some, by their keys.
     const sink = await traceSink();
-    const ratio = {
-      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-      OTEL_TRACES_SAMPLER_ARG: '0.05',
-    };
     const variants: Record<string, [string, Record<string, string>]> = {
       every: ['all on, every request traced', { OTEL_EXPORTER_OTLP_ENDPOINT: sink }],
-      ratio: ['all on, 1 in 20 traced', { OTEL_EXPORTER_OTLP_ENDPOINT: sink, ...ratio }],
+      ratio: [
+        `all on, 1 in ${1 / PRODUCTION_RATIO} traced`,
+        { OTEL_EXPORTER_OTLP_ENDPOINT: sink, ...PRODUCTION_SAMPLING },
+      ],
       none: [
         'tracing, none sampled',
         { OTEL_EXPORTER_OTLP_ENDPOINT: sink, OTEL_TRACES_SAMPLER: 'always_off' },
@@ -719,14 +722,60 @@ async function main() {
   const token = await benchToken(SECRET, COMPANY);
 
   const statementSource = await useStatementStatistics();
+  /** The batch's table, when a batch (not a soak) ran. */
+  let table: string | null = null;
   try {
     const scenarios = await prepare(gateways, token);
     for (const each of gateways) await checkSameJson(each, raw, token, scenarios);
     if (args.soak) await soak(gateway, token, scenarios, Number(args.soak));
-    else await batch(gateways, raw, token, scenarios, statementSource);
+    else table = await batch(gateways, raw, token, scenarios, statementSource);
   } finally {
     await Promise.all([...gateways.map((g) => g.stop()), raw.stop(), statementsFromPg?.end()]);
   }
+  if (table === null) return;
+  // After the servers have stopped: the measure has the machine to itself.
+  const pairs = Number(args['in-process'] ?? (args['observability-off'] ? 300 : 0));
+  if (pairs > 0) table += `\n\n${await inProcess(pairs)}`;
+  process.stdout.write(`\n${table}\n`);
+  if (args.readme) writeReadme(table);
+}
+
+/**
+ * Production's observability (metrics, and traces sampled as production samples them) against
+ * none, in one process (bench/tracing-in-process.ts): identical servers differ here by more than
+ * the few percent to resolve, two apps in one process by about 1.5% over 1,000 pairs. byid in
+ * `pairs` pairs of 100 requests, the list in a third as many pairs of 20.
+ */
+async function inProcess(pairs: number): Promise<string> {
+  const measure = (env: Record<string, string>, blocks: number, requests: number) =>
+    new Promise<string>((done, fail) => {
+      const child = spawn(
+        projectPath('node_modules', '.bin', 'tsx'),
+        ['bench/tracing-in-process.ts', String(blocks), String(requests)],
+        {
+          cwd: ROOT,
+          stdio: ['ignore', 'pipe', 'inherit'],
+          env: {
+            ...process.env,
+            DATABASE_URL,
+            METRICS: '1',
+            RATIO: String(PRODUCTION_RATIO),
+            ...env,
+          },
+        },
+      );
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      child.on('exit', (code) =>
+        code === 0 ? done(out.trim()) : fail(new Error(`tracing-in-process exited ${code}`)),
+      );
+    });
+  process.stdout.write(`\nIn one process, ${pairs} pairs (bench/tracing-in-process.ts)…\n`);
+  const byid = await measure({ WARMUP: '20' }, pairs, 100);
+  const list = await measure({ WARMUP: '10', SCENARIO: 'list' }, Math.ceil(pairs / 3), 20);
+  return `Production's observability in one process (\`npm run bench -- --in-process ${pairs}\`; ratio of CPU per request, observed / plain):\n\n- ${byid}\n- ${list}`;
 }
 
 /** The baseline must answer what the gateway answers, or the ratio means nothing. */
@@ -846,8 +895,7 @@ async function batch(
     raw.name,
     gateways.map((g) => g.name),
   )}${subscriberReport(subscribers)}${creationReport(samples, scenarios, gateways)}\n\nPeak RSS: ${peaks.join(', ')}.\nSQL statements counted by ${statementSource}.`;
-  process.stdout.write(`\n${table}\n`);
-  if (args.readme) writeReadme(table);
+  return table;
 }
 
 /**
