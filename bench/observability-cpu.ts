@@ -9,8 +9,9 @@
 //
 // Variants: off (no metrics, no logs), logs, quiet (metrics, no request logs), metrics (metrics and
 // logs), none (tracing on, none sampled), ratio (production's 1 in 100 traced), every (every
-// request traced); `name-a,name-b` runs twins. SCENARIO=list sends the list document instead of byid; SOURCE_MAPS=1
-// adds --enable-source-maps, as `npm start` and the bench run (it made no difference, 2026-12-03).
+// request traced); `name-a,name-b` runs twins. SCENARIO=list sends the list document instead of
+// byid; SOURCE_MAPS=1 adds --enable-source-maps, as `npm start` and the bench run (it made no
+// difference, 2026-12-03).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';

@@ -735,7 +735,7 @@ async function main() {
   if (table === null) return;
   // After the servers have stopped: the measure has the machine to itself.
   const pairs = Number(args['in-process'] ?? (args['observability-off'] ? 300 : 0));
-  if (pairs > 0) table += `\n\n${await inProcess(pairs)}`;
+  if (pairs > 0) table += `\n\n${inProcess(pairs)}`;
   process.stdout.write(`\n${table}\n`);
   if (args.readme) writeReadme(table);
 }
@@ -746,35 +746,28 @@ async function main() {
  * the few percent to resolve, two apps in one process by about 1.5% over 1,000 pairs. byid in
  * `pairs` pairs of 100 requests, the list in a third as many pairs of 20.
  */
-async function inProcess(pairs: number): Promise<string> {
+function inProcess(pairs: number): string {
+  // Synchronous: the servers have stopped, and nothing else in this process has work to do.
   const measure = (env: Record<string, string>, blocks: number, requests: number) =>
-    new Promise<string>((done, fail) => {
-      const child = spawn(
-        projectPath('node_modules', '.bin', 'tsx'),
-        ['bench/tracing-in-process.ts', String(blocks), String(requests)],
-        {
-          cwd: ROOT,
-          stdio: ['ignore', 'pipe', 'inherit'],
-          env: {
-            ...process.env,
-            DATABASE_URL,
-            METRICS: '1',
-            RATIO: String(PRODUCTION_RATIO),
-            ...env,
-          },
+    execFileSync(
+      projectPath('node_modules', '.bin', 'tsx'),
+      ['bench/tracing-in-process.ts', String(blocks), String(requests)],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: {
+          ...process.env,
+          DATABASE_URL,
+          METRICS: '1',
+          RATIO: String(PRODUCTION_RATIO),
+          ...env,
         },
-      );
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-      });
-      child.on('exit', (code) =>
-        code === 0 ? done(out.trim()) : fail(new Error(`tracing-in-process exited ${code}`)),
-      );
-    });
+      },
+    ).trim();
   process.stdout.write(`\nIn one process, ${pairs} pairs (bench/tracing-in-process.ts)…\n`);
-  const byid = await measure({ WARMUP: '20' }, pairs, 100);
-  const list = await measure({ WARMUP: '10', SCENARIO: 'list' }, Math.ceil(pairs / 3), 20);
+  const byid = measure({ WARMUP: '20' }, pairs, 100);
+  const list = measure({ WARMUP: '10', SCENARIO: 'list' }, Math.ceil(pairs / 3), 20);
   return `Production's observability in one process (\`npm run bench -- --in-process ${pairs}\`; ratio of CPU per request, observed / plain):\n\n- ${byid}\n- ${list}`;
 }
 

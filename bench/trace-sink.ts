@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 /**
  * The share of requests production traces (README, Operations: `parentbased_traceidratio` with
  * this ratio), which the benches measure as production: 1 in 100. At 1 in 20 metrics and traces
- * cost byid about 9% of its CPU, at 1 in 100 about 4% (docs/performance.md, 2026-12-08).
+ * cost byid 7.5–9% of its CPU, at 1 in 100 4–5.5% (docs/performance.md, 2026-12-08).
  */
 export const PRODUCTION_RATIO = 0.01;
 /** The sampler settings of a production server, as its environment gives them. */
